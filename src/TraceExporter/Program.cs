@@ -1,1 +1,42 @@
-Console.WriteLine("hi");
+using System.CommandLine;
+using TraceExporter;
+
+var configFile = new Option<string>("--config.file")
+{
+    Description = "Path to the YAML configuration file.",
+    DefaultValueFactory = _ => "/etc/trace-exporter/trace-exporter.yaml",
+};
+var listenAddress = new Option<string>("--web.listen-address")
+{
+    Description = $"Address to serve metrics on, HOST:PORT or :PORT (default :{TraceExporter.Web.ListenAddress.DefaultPort}).",
+    DefaultValueFactory = _ => $":{TraceExporter.Web.ListenAddress.DefaultPort}",
+};
+var telemetryPath = new Option<string>("--web.telemetry-path")
+{
+    Description = "Path under which to expose metrics.",
+    DefaultValueFactory = _ => "/metrics",
+};
+var logLevel = new Option<string>("--log.level")
+{
+    Description = "Only log messages with the given severity or above: debug, info, warn, error.",
+    DefaultValueFactory = _ => "info",
+};
+logLevel.AcceptOnlyFromAmong("debug", "info", "warn", "error");
+
+var root = new RootCommand("TraceExporter: bpftrace probes as Prometheus metrics.")
+{
+    configFile,
+    listenAddress,
+    telemetryPath,
+    logLevel,
+};
+root.SetAction((parse, cancellationToken) => Daemon.RunAsync(
+    new DaemonOptions(
+        parse.GetValue(configFile)!,
+        parse.GetValue(listenAddress)!,
+        parse.GetValue(telemetryPath)!,
+        parse.GetValue(logLevel)!),
+    cancellationToken));
+
+// The host handles SIGTERM/SIGINT itself (and tells systemd it is stopping): keep System.CommandLine out of it.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

@@ -30,11 +30,12 @@ public sealed class KernelBtf
             throw new InvalidDataException("not a little-endian raw BTF file (magic 0xEB9F)");
         }
 
-        var headerLength = U32(8);
-        var typesStart = headerLength + U32(12);
-        var typesLength = U32(16);
-        _strings = headerLength + U32(20);
-        _stringsLength = U32(24);
+        // struct btf_header: magic u16, version u8, flags u8, hdr_len, type_off, type_len, str_off, str_len
+        var headerLength = U32(4);
+        var typesStart = headerLength + U32(8);
+        var typesLength = U32(12);
+        _strings = headerLength + U32(16);
+        _stringsLength = U32(20);
         if (typesStart + typesLength > data.Length || _strings + _stringsLength > data.Length)
         {
             throw new InvalidDataException("BTF sections run past the end of the file");

@@ -1,0 +1,16 @@
+namespace TraceExporter.Configuration;
+
+/// <summary>The YAML configuration file, typed. Keys are snake_case; unknown keys are an error.</summary>
+public sealed record ExporterConfig
+{
+    /// <summary>How often bpftrace prints its in-kernel maps.</summary>
+    public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Built-in probe name → enabled. Null when the section is absent: then every built-in is on.</summary>
+    public IReadOnlyDictionary<string, bool>? Builtin { get; init; }
+
+    public BpftraceSettings Bpftrace { get; init; } = new();
+
+    /// <summary>The file this was read from, for messages.</summary>
+    public string SourcePath { get; init; } = "";
+}

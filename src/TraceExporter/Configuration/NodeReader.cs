@@ -1,0 +1,89 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using YamlDotNet.RepresentationModel;
+
+namespace TraceExporter.Configuration;
+
+/// <summary>Typed reads of YAML nodes that record a located error instead of throwing.</summary>
+internal sealed partial class NodeReader(string path, List<ConfigError> errors)
+{
+    public void Error(YamlNode node, string message) =>
+        errors.Add(new ConfigError(path, (int)node.Start.Line, (int)node.Start.Column, message));
+
+    public void Unknown(YamlNode keyNode, string? key, string expected, string what = "key") =>
+        Error(keyNode, $"unknown {what} '{key}' (expected one of: {expected})");
+
+    public YamlMappingNode? Mapping(YamlNode node, string what)
+    {
+        if (node is YamlMappingNode map)
+        {
+            foreach (var key in map.Children.Keys)
+            {
+                if (key is not YamlScalarNode)
+                {
+                    Error(key, $"{what}: keys must be plain names");
+                    return null;
+                }
+            }
+
+            return map;
+        }
+
+        Error(node, $"{what} must be a mapping of keys to values");
+        return null;
+    }
+
+    public bool? Boolean(YamlNode node, string what)
+    {
+        if (node is YamlScalarNode { Value: "true" or "false" } scalar)
+        {
+            return scalar.Value == "true";
+        }
+
+        Error(node, $"{what} must be true or false");
+        return null;
+    }
+
+    public string? NonEmptyString(YamlNode node, string what)
+    {
+        if (node is YamlScalarNode { Value: { Length: > 0 } value })
+        {
+            return value;
+        }
+
+        Error(node, $"{what} must be a non-empty string");
+        return null;
+    }
+
+    /// <summary>A Prometheus-style duration: <c>500ms</c>, <c>5s</c>, <c>1m</c>, <c>1h</c>.</summary>
+    public TimeSpan? Duration(YamlNode node, string what, TimeSpan min, TimeSpan max)
+    {
+        if (node is YamlScalarNode { Value: { } text } && DurationPattern().Match(text) is { Success: true } m)
+        {
+            var amount = long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+            var value = m.Groups[2].Value switch
+            {
+                "ms" => TimeSpan.FromMilliseconds(amount),
+                "s" => TimeSpan.FromSeconds(amount),
+                "m" => TimeSpan.FromMinutes(amount),
+                _ => TimeSpan.FromHours(amount),
+            };
+            if (value >= min && value <= max)
+            {
+                return value;
+            }
+
+            Error(node, $"{what} must be between {Format(min)} and {Format(max)}, not {text}");
+            return null;
+        }
+
+        Error(node, $"{what} must be a duration such as 500ms, 5s or 1m");
+        return null;
+    }
+
+    private static string Format(TimeSpan t) =>
+        t.TotalMilliseconds < 1000 ? $"{t.TotalMilliseconds}ms" : t.TotalSeconds < 60 ? $"{t.TotalSeconds}s" : t.TotalMinutes < 60 ? $"{t.TotalMinutes}m" : $"{t.TotalHours}h";
+
+    [GeneratedRegex(@"^\s*(\d{1,9})(ms|s|m|h)\s*$")]
+    private static partial Regex DurationPattern();
+}

@@ -1,0 +1,132 @@
+using System.Reflection;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Prometheus;
+using TraceExporter.Configuration;
+using TraceExporter.Kernel;
+using TraceExporter.Metrics;
+using TraceExporter.Probes;
+using TraceExporter.Web;
+
+namespace TraceExporter;
+
+/// <summary>Command line → checked configuration and prerequisites → host (probes + web).</summary>
+public static class Daemon
+{
+    public const int ExitConfigError = 2;
+    public const int ExitPrerequisites = 3;
+
+    public static string Version { get; } =
+        typeof(Daemon).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    public static async Task<int> RunAsync(DaemonOptions options, CancellationToken cancellationToken)
+    {
+        var errors = new List<string>();
+        if (!ListenAddress.TryParse(options.ListenAddress, out var address, out var addressError))
+        {
+            errors.Add($"--web.listen-address: {addressError}");
+        }
+
+        if (!options.TelemetryPath.StartsWith('/'))
+        {
+            errors.Add($"--web.telemetry-path: '{options.TelemetryPath}' must start with '/'");
+        }
+
+        ExporterConfig? config = null;
+        try
+        {
+            config = ConfigLoader.Load(options.ConfigFile);
+        }
+        catch (ConfigException e)
+        {
+            errors.AddRange(e.Errors.Select(error => error.ToString()));
+        }
+
+        if (errors.Count > 0 || config is null)
+        {
+            foreach (var error in errors)
+            {
+                await Console.Error.WriteLineAsync($"trace-exporter: {error}").ConfigureAwait(false);
+            }
+
+            return ExitConfigError;
+        }
+
+        using var launcher = new ChildProcessLauncher();
+        var host = HostFacts.Discover();
+        var prerequisites = await Prerequisites.CheckAsync(launcher, config.Bpftrace.Path, host, cancellationToken).ConfigureAwait(false);
+        if (prerequisites.Problems.Count > 0)
+        {
+            foreach (var problem in prerequisites.Problems)
+            {
+                await Console.Error.WriteLineAsync($"trace-exporter: cannot start: {problem}").ConfigureAwait(false);
+            }
+
+            return ExitPrerequisites;
+        }
+
+        var app = BuildApp(options, address!, config, host, launcher, prerequisites.BpftraceVersion!);
+        await app.RunAsync().ConfigureAwait(false);
+        return Environment.ExitCode;
+    }
+
+    private static WebApplication BuildApp(DaemonOptions options, ListenAddress address, ExporterConfig config, HostFacts host, ChildProcessLauncher launcher, Version bpftraceVersion)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.Host.UseSystemd();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            o.UseUtcTimestamp = true;
+        });
+        builder.Logging.SetMinimumLevel(options.LogLevel switch
+        {
+            "debug" => LogLevel.Debug,
+            "warn" => LogLevel.Warning,
+            "error" => LogLevel.Error,
+            _ => LogLevel.Information,
+        });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            if (address.Host.Length == 0)
+            {
+                kestrel.ListenAnyIP(address.Port);
+            }
+            else if (address.Host == "localhost")
+            {
+                kestrel.ListenLocalhost(address.Port);
+            }
+            else
+            {
+                kestrel.Listen(System.Net.IPAddress.Parse(address.Host), address.Port);
+            }
+        });
+
+        var registry = Prometheus.Metrics.NewCustomRegistry();
+        DotNetStats.Register(registry);
+        var self = new SelfMetrics(registry);
+        self.BuildInfo.WithLabels(Version, bpftraceVersion.ToString(), Environment.Version.ToString()).Set(1);
+
+        builder.Services.AddSingleton(config);
+        builder.Services.AddSingleton(host);
+        builder.Services.AddSingleton(registry);
+        builder.Services.AddSingleton(self);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(new BpftraceRunner(launcher, config.Bpftrace.Path));
+        builder.Services.AddSingleton<ProbeSupervisor>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ProbeSupervisor>());
+
+        var app = builder.Build();
+        ExporterWeb.Map(app, options.TelemetryPath, Version, registry, app.Services.GetRequiredService<ProbeSupervisor>());
+        return app;
+    }
+}

@@ -1,0 +1,66 @@
+namespace TraceExporter.Kernel;
+
+/// <summary>
+/// What the probes need to know about the running kernel, gathered once at start: tracepoints, BTF
+/// offsets and the drop reason names. Probe programs are generated from these, never from tables in our code.
+/// </summary>
+public sealed class HostFacts
+{
+    public required Tracefs Tracefs { get; init; }
+
+    public KernelBtf? Btf { get; init; }
+
+    /// <summary>Why <see cref="Btf"/> is null.</summary>
+    public string? BtfProblem { get; init; }
+
+    public DropReasonTable? DropReasons { get; init; }
+
+    public static HostFacts Discover(string tracefsRoot = Tracefs.DefaultRoot, string btfPath = KernelBtf.DefaultPath)
+    {
+        var tracefs = new Tracefs(tracefsRoot);
+        KernelBtf? btf = null;
+        string? btfProblem = null;
+        try
+        {
+            btf = File.Exists(btfPath) ? KernelBtf.Load(btfPath) : null;
+            btfProblem = btf is null ? $"no kernel BTF at {btfPath} (needs CONFIG_DEBUG_INFO_BTF=y)" : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            btfProblem = $"cannot read kernel BTF at {btfPath}: {e.Message}";
+        }
+
+        var dropReasons = tracefs.ReadFormat("skb", "kfree_skb") is { } format
+            ? DropReasonTable.FromFormatFile(format, $"{tracefs.Root}/events/skb/kfree_skb/format")
+            : null;
+        dropReasons ??= btf is null ? null : DropReasonTable.FromBtf(btf);
+
+        return new HostFacts { Tracefs = tracefs, Btf = btf, BtfProblem = btfProblem, DropReasons = dropReasons };
+    }
+
+    /// <summary>The byte offset of a struct member on this kernel; throws <see cref="ProbeUnavailableException"/> when unknown.</summary>
+    public int Offset(string structName, string member)
+    {
+        if (Btf is null)
+        {
+            throw new ProbeUnavailableException(BtfProblem ?? "no kernel BTF");
+        }
+
+        return Btf.MemberOffset(structName, member)
+            ?? throw new ProbeUnavailableException($"this kernel's BTF has no member '{member}' in struct {structName}");
+    }
+
+    /// <summary>Throws <see cref="ProbeUnavailableException"/> unless the tracepoint exists here.</summary>
+    public void RequireTracepoint(string category, string name)
+    {
+        if (!Tracefs.IsMounted)
+        {
+            throw new ProbeUnavailableException($"tracefs is not mounted at {Tracefs.Root} (mount -t tracefs nodev {Tracefs.Root})");
+        }
+
+        if (!Tracefs.HasTracepoint(category, name))
+        {
+            throw new ProbeUnavailableException($"this kernel has no tracepoint {category}:{name}");
+        }
+    }
+}

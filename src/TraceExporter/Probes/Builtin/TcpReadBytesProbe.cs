@@ -1,0 +1,44 @@
+using TraceExporter.Kernel;
+
+namespace TraceExporter.Probes.Builtin;
+
+/// <summary>
+/// Bytes returned to processes by TCP receive calls, by process name. Uses sock:sock_recv_length (Linux 6.3+),
+/// skipping MSG_PEEK as the tracepoint's own format does; older kernels fall back to kprobe:tcp_cleanup_rbuf.
+/// </summary>
+public sealed class TcpReadBytesProbe : BuiltinProbe
+{
+    public override string Name => "tcp_read_bytes";
+
+    public override string MetricName => "trace_tcp_read_bytes_total";
+
+    public override string Help => "Bytes read from TCP sockets by processes, by process name.";
+
+    public override string LabelName => "comm";
+
+    public override KeyKind KeyKind => KeyKind.Comm;
+
+    public override string BuildProgram(HostFacts host)
+    {
+        if (host.Tracefs.HasTracepoint("sock", "sock_recv_length"))
+        {
+            return $$"""
+                tracepoint:sock:sock_recv_length /args->protocol == 6 && args->ret > 0 && (args->flags & 2) == 0/ {
+                  {{MapName}}[{{CommKey(host)}}] = sum(args->ret);
+                }
+                """;
+        }
+
+        if (host.Tracefs.HasKprobes)
+        {
+            return $$"""
+                kprobe:tcp_cleanup_rbuf /(int32)arg1 > 0/ {
+                  {{MapName}}[{{CommKey(host)}}] = sum((int32)arg1);
+                }
+                """;
+        }
+
+        host.RequireTracepoint("sock", "sock_recv_length"); // throws with the tracepoint's name
+        throw new ProbeUnavailableException("this kernel has neither sock:sock_recv_length (Linux 6.3+) nor kprobes for tcp_cleanup_rbuf");
+    }
+}
