@@ -38,5 +38,8 @@ root.SetAction((parse, cancellationToken) => Daemon.RunAsync(
         parse.GetValue(logLevel)!),
     cancellationToken));
 
+// Subcommands: one file each under Cli/, one line each here.
+// (subcommands)
+
 // The host handles SIGTERM/SIGINT itself (and tells systemd it is stopping): keep System.CommandLine out of it.
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
