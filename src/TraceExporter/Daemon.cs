@@ -121,12 +121,14 @@ public static class Daemon
         builder.Services.AddSingleton(registry);
         builder.Services.AddSingleton(self);
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(new BpftraceRunner(launcher, config.Bpftrace.Path));
+        builder.Services.AddSingleton(launcher);
         builder.Services.AddSingleton<ProbeSupervisor>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ProbeSupervisor>());
+        builder.Services.AddSingleton<ConfigReloader>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigReloader>());
 
         var app = builder.Build();
-        ExporterWeb.Map(app, options.TelemetryPath, Version, registry, app.Services.GetRequiredService<ProbeSupervisor>());
+        ExporterWeb.Map(app, options, Version, registry, app.Services.GetRequiredService<ProbeSupervisor>(), app.Services.GetRequiredService<ConfigReloader>());
         return app;
     }
 }

@@ -22,6 +22,10 @@ var logLevel = new Option<string>("--log.level")
     DefaultValueFactory = _ => "info",
 };
 logLevel.AcceptOnlyFromAmong("debug", "info", "warn", "error");
+var enableLifecycle = new Option<bool>("--web.enable-lifecycle")
+{
+    Description = "Enable POST /-/reload (SIGHUP always reloads).",
+};
 
 var root = new RootCommand("TraceExporter: bpftrace probes as Prometheus metrics.")
 {
@@ -29,13 +33,15 @@ var root = new RootCommand("TraceExporter: bpftrace probes as Prometheus metrics
     listenAddress,
     telemetryPath,
     logLevel,
+    enableLifecycle,
 };
 root.SetAction((parse, cancellationToken) => Daemon.RunAsync(
     new DaemonOptions(
         parse.GetValue(configFile)!,
         parse.GetValue(listenAddress)!,
         parse.GetValue(telemetryPath)!,
-        parse.GetValue(logLevel)!),
+        parse.GetValue(logLevel)!,
+        parse.GetValue(enableLifecycle)),
     cancellationToken));
 
 // Subcommands: one file each under Cli/, one line each here.

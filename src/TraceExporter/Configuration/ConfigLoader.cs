@@ -72,6 +72,11 @@ public static class ConfigLoader
             }
         }
 
+        if (config.Bpftrace.RestartDelayMax < config.Bpftrace.RestartDelay)
+        {
+            errors.Add(new ConfigError(path, 0, 0, "bpftrace.restart_delay_max must not be shorter than bpftrace.restart_delay"));
+        }
+
         if (errors.Count > 0)
         {
             throw new ConfigException(errors);
@@ -117,16 +122,39 @@ public static class ConfigLoader
         foreach (var (keyNode, value) in map.Children)
         {
             var key = ((YamlScalarNode)keyNode).Value;
-            if (key == "path")
+            switch (key)
             {
-                if (reader.NonEmptyString(value, "bpftrace.path") is { } path)
-                {
-                    settings = settings with { Path = path };
-                }
-            }
-            else
-            {
-                reader.Unknown(keyNode, key, "path");
+                case "path":
+                    if (reader.NonEmptyString(value, "bpftrace.path") is { } path)
+                    {
+                        settings = settings with { Path = path };
+                    }
+
+                    break;
+                case "buffer_pages":
+                    if (reader.Integer(value, "bpftrace.buffer_pages", 1, 1 << 20) is { } pages)
+                    {
+                        settings = settings with { BufferPages = (int)pages };
+                    }
+
+                    break;
+                case "restart_delay":
+                    if (reader.Duration(value, "bpftrace.restart_delay", TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(10)) is { } delay)
+                    {
+                        settings = settings with { RestartDelay = delay };
+                    }
+
+                    break;
+                case "restart_delay_max":
+                    if (reader.Duration(value, "bpftrace.restart_delay_max", TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)) is { } max)
+                    {
+                        settings = settings with { RestartDelayMax = max };
+                    }
+
+                    break;
+                default:
+                    reader.Unknown(keyNode, key, "path, buffer_pages, restart_delay, restart_delay_max");
+                    break;
             }
         }
 

@@ -55,6 +55,23 @@ internal sealed partial class NodeReader(string path, List<ConfigError> errors)
         return null;
     }
 
+    public long? Integer(YamlNode node, string what, long min, long max)
+    {
+        if (node is YamlScalarNode { Value: { } text } && long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+        {
+            if (value >= min && value <= max)
+            {
+                return value;
+            }
+
+            Error(node, $"{what} must be between {min} and {max}, not {text}");
+            return null;
+        }
+
+        Error(node, $"{what} must be a whole number");
+        return null;
+    }
+
     /// <summary>A Prometheus-style duration: <c>500ms</c>, <c>5s</c>, <c>1m</c>, <c>1h</c>.</summary>
     public TimeSpan? Duration(YamlNode node, string what, TimeSpan min, TimeSpan max)
     {

@@ -13,6 +13,8 @@ public sealed class SelfMetrics
         Restarts = factory.CreateCounter("trace_exporter_probe_restarts_total", "Times a probe's bpftrace process was started again after it ended.", "probe");
         ParseErrors = factory.CreateCounter("trace_exporter_parse_errors_total", "Output lines of bpftrace that could not be parsed and were skipped.", "probe");
         LostEvents = factory.CreateCounter("trace_exporter_lost_events_total", "Events bpftrace reported lost from its ring/perf buffer.", "probe");
+        ReloadSuccessful = factory.CreateGauge("trace_exporter_config_last_reload_successful", "1 when the last configuration reload succeeded, else 0.");
+        ReloadTimestamp = factory.CreateGauge("trace_exporter_config_last_reload_success_timestamp_seconds", "When the configuration was last loaded successfully.");
         RuntimeErrors = factory.CreateCounter("trace_exporter_runtime_errors_total", "Runtime and helper errors reported by bpftrace (e.g. a full map).", "probe");
     }
 
@@ -27,4 +29,8 @@ public sealed class SelfMetrics
     public Counter LostEvents { get; }
 
     public Counter RuntimeErrors { get; }
+
+    public Gauge ReloadSuccessful { get; }
+
+    public Gauge ReloadTimestamp { get; }
 }

@@ -21,6 +21,7 @@ public sealed class BpftraceRunner(ChildProcessLauncher launcher, string bpftrac
     /// <summary>Runs until bpftrace exits or is cancelled; returns its exit code (null when it had to be killed).</summary>
     public async Task<int?> RunAsync(
         string program,
+        IReadOnlyDictionary<string, string?> environment,
         IRecordSink sink,
         Action<string> onStderrLine,
         Action<int>? onStarted,
@@ -36,6 +37,7 @@ public sealed class BpftraceRunner(ChildProcessLauncher launcher, string bpftrac
         var command = (File.Exists(Setpriv)
                 ? Cli.Wrap(Setpriv).WithArguments(["--pdeathsig", "TERM", "--", BpftracePath, .. bpftraceArgs])
                 : Cli.Wrap(BpftracePath).WithArguments(bpftraceArgs))
+            .WithEnvironmentVariables(environment)
             .WithStandardOutputPipe(stdout)
             .WithStandardErrorPipe(PipeTarget.ToDelegate(onStderrLine))
             .WithValidation(CommandResultValidation.None);

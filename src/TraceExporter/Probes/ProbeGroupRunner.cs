@@ -16,6 +16,7 @@ public sealed partial class ProbeGroupRunner
     private readonly BpftraceRunner _bpftrace;
     private readonly SelfMetrics _self;
     private readonly TimeSpan _interval;
+    private readonly IReadOnlyDictionary<string, string?> _environment;
     private readonly TimeProvider _time;
     private readonly RestartBackoff _backoff;
     private readonly ILogger _logger;
@@ -27,6 +28,7 @@ public sealed partial class ProbeGroupRunner
         BpftraceRunner bpftrace,
         SelfMetrics self,
         TimeSpan interval,
+        IReadOnlyDictionary<string, string?> environment,
         TimeProvider time,
         RestartBackoff backoff,
         ILogger logger)
@@ -36,6 +38,7 @@ public sealed partial class ProbeGroupRunner
         _bpftrace = bpftrace;
         _self = self;
         _interval = interval;
+        _environment = environment;
         _time = time;
         _backoff = backoff;
         _logger = logger;
@@ -66,7 +69,7 @@ public sealed partial class ProbeGroupRunner
 
             foreach (var member in active)
             {
-                member.Counter.StartGeneration();
+                member.StartGeneration();
                 if (restart)
                 {
                     _self.Restarts.WithLabels(member.Name).Inc();
@@ -103,16 +106,16 @@ public sealed partial class ProbeGroupRunner
 
     private async Task<RunOutcome> RunOnceAsync(List<ProbeMember> active, CancellationToken stopping)
     {
-        var program = ProgramAssembler.Assemble(active.Select(m => (m.Probe.MapName, m.Fragment)), _interval);
+        var program = ProgramAssembler.Assemble(active, _interval);
         LogStarting(Name, string.Join(", ", active.Select(m => m.Name)));
         LogProgram(Name, program);
 
-        var sink = new ProbeGroupSink(Name, active, _self);
+        var sink = new ProbeGroupSink(Name, active, _self, _time, _logger);
         var errors = new StderrLog(Name, _logger);
         using var forceful = new CancellationTokenSource();
         using var escalate = stopping.Register(() => forceful.CancelAfter(ShutdownGrace));
         var started = _time.GetUtcNow();
-        var running = _bpftrace.RunAsync(program, sink, errors.Add, pid => ProcessId = pid, stopping, forceful.Token);
+        var running = _bpftrace.RunAsync(program, _environment, sink, errors.Add, pid => ProcessId = pid, stopping, forceful.Token);
 
         await Task.WhenAny(sink.ReadyTask, running).ConfigureAwait(false);
         var attached = sink.ReadyTask.IsCompleted;
@@ -155,13 +158,13 @@ public sealed partial class ProbeGroupRunner
         var found = false;
         foreach (var member in active)
         {
-            var program = ProgramAssembler.Assemble([(member.Probe.MapName, member.Fragment)], _interval);
-            var sink = new ProbeGroupSink(Name, [], _self); // no members: a trial run must not count anything
+            var program = ProgramAssembler.Assemble([member], _interval);
+            var sink = new ProbeGroupSink(Name, [], _self, _time, _logger); // no members: a trial run must not count anything
             var errors = new StderrLog(member.Name, _logger);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
             using var forceful = new CancellationTokenSource();
             using var escalate = stop.Token.Register(() => forceful.CancelAfter(ShutdownGrace));
-            var running = _bpftrace.RunAsync(program, sink, errors.Add, null, stop.Token, forceful.Token);
+            var running = _bpftrace.RunAsync(program, _environment, sink, errors.Add, null, stop.Token, forceful.Token);
             await Task.WhenAny(sink.ReadyTask, running).ConfigureAwait(false);
             if (!sink.ReadyTask.IsCompleted)
             {

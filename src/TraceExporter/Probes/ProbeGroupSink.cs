@@ -1,21 +1,26 @@
+using Microsoft.Extensions.Logging;
 using TraceExporter.Metrics;
 using TraceExporter.Parsing;
 
 namespace TraceExporter.Probes;
 
-/// <summary>Routes the records of a probe group's bpftrace process to its members' counters and to self-metrics.</summary>
-public sealed class ProbeGroupSink(string groupName, IReadOnlyList<ProbeMember> members, SelfMetrics self) : IRecordSink
+/// <summary>Routes the records of one bpftrace process to its members and to the self-metrics.</summary>
+public sealed partial class ProbeGroupSink(string groupName, IReadOnlyList<ProbeMember> members, SelfMetrics self, TimeProvider time, ILogger logger) : IRecordSink
 {
+    private static readonly TimeSpan ParseErrorLogInterval = TimeSpan.FromSeconds(10);
     private static readonly byte[] Ready = System.Text.Encoding.ASCII.GetBytes(ProgramAssembler.ReadyMarker);
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Prometheus.Counter.Child _parseErrors = self.ParseErrors.WithLabels(groupName);
     private readonly Prometheus.Counter.Child _lost = self.LostEvents.WithLabels(groupName);
     private readonly Prometheus.Counter.Child _runtimeErrors = self.RuntimeErrors.WithLabels(groupName);
-    private ProbeMember? _current;
+    private IMapConsumer? _current;
+    private DateTimeOffset _lastParseErrorLog = DateTimeOffset.MinValue;
+    private long _parseErrorsLogged;
 
     /// <summary>Completes when bpftrace has run BEGIN, i.e. every probe of the program is attached.</summary>
     public Task ReadyTask => _ready.Task;
 
+    /// <summary>Parse errors of this process, for rate-limited logging.</summary>
     public long ParseErrors { get; private set; }
 
     public void OnAttachedProbes(long count)
@@ -24,9 +29,15 @@ public sealed class ProbeGroupSink(string groupName, IReadOnlyList<ProbeMember> 
 
     public void OnPrintf(ReadOnlySpan<byte> text)
     {
-        if (text.TrimEnd((byte)'\n').SequenceEqual(Ready))
+        if (!_ready.Task.IsCompleted && text.TrimEnd((byte)'\n').SequenceEqual(Ready))
         {
             _ready.TrySetResult();
+            return;
+        }
+
+        foreach (var member in members)
+        {
+            member.OnPrintf(text);
         }
     }
 
@@ -37,44 +48,54 @@ public sealed class ProbeGroupSink(string groupName, IReadOnlyList<ProbeMember> 
         _current = null;
         foreach (var member in members)
         {
-            if (mapName.SequenceEqual(member.MapNameUtf8))
+            if (member.ConsumerFor(mapName) is { } consumer)
             {
-                _current = member;
+                _current = consumer;
                 return;
             }
         }
     }
 
-    public void OnValue(ReadOnlySpan<byte> key, long value)
+    public void OnValue(ReadOnlySpan<byte> key, long value) => Count(_current?.OnValue(key, value));
+
+    public void OnHistogram(ReadOnlySpan<byte> key, ReadOnlySpan<HistogramBucket> buckets) => Count(_current?.OnHistogram(key, buckets));
+
+    public void OnStats(ReadOnlySpan<byte> key, long? count, long average, long? total) => Count(_current?.OnStats(key, count, average, total));
+
+    public void OnMapEnd()
     {
-        if (_current is null)
-        {
-            return; // a map of a member that is not in this run's program
-        }
-
-        if (NumericKey.TryParse(key, out var numericKey))
-        {
-            _current.Counter.Apply(numericKey, value);
-        }
-        else
-        {
-            CountParseError();
-        }
+        _current?.OnSnapshotEnd();
+        _current = null;
     }
-
-    public void OnHistogram(ReadOnlySpan<byte> key, ReadOnlySpan<HistogramBucket> buckets) => CountParseError();
-
-    public void OnStats(ReadOnlySpan<byte> key, long? count, long average, long? total) => CountParseError();
-
-    public void OnMapEnd() => _current = null;
 
     public void OnRuntimeError(ReadOnlySpan<byte> type, ReadOnlySpan<byte> message) => _runtimeErrors.Inc();
 
     public void OnMalformed(ParseError kind) => CountParseError();
 
+    /// <summary>An entry a consumer refused is a parse error; an entry of a map nobody exports is ignored.</summary>
+    private void Count(bool? accepted)
+    {
+        if (accepted == false)
+        {
+            CountParseError();
+        }
+    }
+
     private void CountParseError()
     {
         ParseErrors++;
         _parseErrors.Inc();
+
+        // Logged at most once per interval, with how many there were since: a flood of bad lines must not flood the log.
+        var now = time.GetUtcNow();
+        if (now - _lastParseErrorLog >= ParseErrorLogInterval)
+        {
+            LogParseErrors(groupName, ParseErrors - _parseErrorsLogged);
+            _parseErrorsLogged = ParseErrors;
+            _lastParseErrorLog = now;
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Group}: skipped {Count} bpftrace output line(s) or entries that could not be parsed (see trace_exporter_parse_errors_total)")]
+    private partial void LogParseErrors(string group, long count);
 }

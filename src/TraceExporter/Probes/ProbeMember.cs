@@ -1,19 +1,32 @@
-using TraceExporter.Metrics;
-
 namespace TraceExporter.Probes;
 
-/// <summary>One built-in probe inside a probe group: its program fragment, its map and its current state.</summary>
-public sealed class ProbeMember(BuiltinProbe probe, string fragment, CumulativeCounterMap counter)
+/// <summary>
+/// A probe as its bpftrace process sees it: the program text it contributes, the maps printed for it on
+/// each interval, and where their records go. Built-in probes share a process; each user probe has its own.
+/// </summary>
+public abstract class ProbeMember
 {
-    public BuiltinProbe Probe { get; } = probe;
+    public abstract string Name { get; }
 
-    public string Name => Probe.Name;
+    /// <summary>"builtin" or "bpftrace" (a user's program), for the landing page.</summary>
+    public abstract string Source { get; }
 
-    public string Fragment { get; } = fragment;
+    /// <summary>The probe blocks (for a user probe: the whole program, a leading <c>config = {…}</c> included).</summary>
+    public abstract string Program { get; }
 
-    public CumulativeCounterMap Counter { get; } = counter;
+    /// <summary>The maps the daemon prints on each interval; a delta map is cleared right after its print.</summary>
+    public abstract IReadOnlyList<MapPrint> Prints { get; }
 
-    public byte[] MapNameUtf8 { get; } = System.Text.Encoding.UTF8.GetBytes(probe.MapName);
+    /// <summary>Where the records of <paramref name="mapName"/> (with its '@') go, or null when the map is not ours.</summary>
+    public abstract IMapConsumer? ConsumerFor(ReadOnlySpan<byte> mapName);
+
+    /// <summary>A <c>printf</c> record of this probe's process (line mode).</summary>
+    public virtual void OnPrintf(ReadOnlySpan<byte> text)
+    {
+    }
+
+    /// <summary>A new bpftrace process starts: its maps count from zero again.</summary>
+    public abstract void StartGeneration();
 
     public ProbeStatus Status { get; set; } = ProbeStatus.Starting;
 

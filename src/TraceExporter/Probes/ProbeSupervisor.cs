@@ -9,30 +9,33 @@ using TraceExporter.Metrics;
 namespace TraceExporter.Probes;
 
 /// <summary>
-/// Owns the probes: decides which built-ins this host can run, keeps their bpftrace process going, and
-/// answers what state each is in. Start-up waits until the probes are attached (or known to fail), so a
-/// systemd <c>Type=notify</c> READY means "measuring".
+/// Owns the probes: decides which this host can run, keeps their bpftrace processes going, applies a
+/// reloaded configuration, and answers what state each probe is in. Start-up waits until the probes are
+/// attached (or known to fail), so a systemd <c>Type=notify</c> READY means "measuring".
 /// </summary>
 public sealed partial class ProbeSupervisor : IHostedService, IDisposable
 {
+    public const string BuiltinGroup = "builtin";
     private static readonly TimeSpan AttachWait = TimeSpan.FromSeconds(60);
-    private readonly ExporterConfig _config;
     private readonly HostFacts _host;
-    private readonly BpftraceRunner _bpftrace;
+    private readonly ChildProcessLauncher _launcher;
     private readonly SelfMetrics _self;
-    private readonly CollectorRegistry _registry;
+    private readonly MetricFactory _factory;
     private readonly TimeProvider _time;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ILogger<ProbeSupervisor> _logger;
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly List<ProbeState> _unavailable = [];
-    private ProbeGroupRunner? _group;
-    private Task _loop = Task.CompletedTask;
+    private readonly SemaphoreSlim _applying = new(1, 1);
+    private readonly Dictionary<string, RunningGroup> _groups = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CumulativeCounterMap> _builtinCounters = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _upSeries = new(StringComparer.Ordinal);
+    private List<ProbeState> _unavailable = [];
+    private ExporterConfig _config;
+    private bool _stopped;
 
     public ProbeSupervisor(
         ExporterConfig config,
         HostFacts host,
-        BpftraceRunner bpftrace,
+        ChildProcessLauncher launcher,
         SelfMetrics self,
         CollectorRegistry registry,
         TimeProvider time,
@@ -41,28 +44,30 @@ public sealed partial class ProbeSupervisor : IHostedService, IDisposable
     {
         _config = config;
         _host = host;
-        _bpftrace = bpftrace;
+        _launcher = launcher;
         _self = self;
-        _registry = registry;
+        _factory = Prometheus.Metrics.WithCustomRegistry(registry);
         _time = time;
         _lifetime = lifetime;
         _logger = logger;
     }
 
-    /// <summary>The bpftrace process of the built-in probes, while one runs (for tests and the landing page).</summary>
-    public int? BuiltinProcessId => _group?.ProcessId;
+    /// <summary>The bpftrace process of the built-in probes, while one runs.</summary>
+    public int? BuiltinProcessId => Group(BuiltinGroup)?.Runner.ProcessId;
+
+    public ExporterConfig Config => _config;
 
     public IReadOnlyList<ProbeState> States
     {
         get
         {
-            var states = new List<ProbeState>(_unavailable);
-            if (_group is not null)
+            lock (_groups)
             {
-                states.AddRange(_group.Members.Select(m => new ProbeState(m.Name, "builtin", m.Status, m.Reason)));
+                return _unavailable
+                    .Concat(_groups.Values.SelectMany(g => g.Runner.Members.Select(m => new ProbeState(m.Name, m.Source, m.Status, m.Reason))))
+                    .OrderBy(s => s.Name, StringComparer.Ordinal)
+                    .ToList();
             }
-
-            return states.OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
         }
     }
 
@@ -73,37 +78,114 @@ public sealed partial class ProbeSupervisor : IHostedService, IDisposable
             LogDropReasons(reasons.Count, reasons.Source);
         }
 
-        var factory = Prometheus.Metrics.WithCustomRegistry(_registry);
-        var members = new List<ProbeMember>();
-        foreach (var probe in EnabledBuiltins())
+        await ApplyAsync(_config, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Applies a new, already validated configuration: groups whose definition is unchanged keep running
+    /// (and their counters), changed ones are restarted, removed ones stopped. Counters of probes that stay
+    /// continue from their values.
+    /// </summary>
+    public async Task ReloadAsync(ExporterConfig next, CancellationToken cancellationToken)
+    {
+        await ApplyAsync(next, cancellationToken).ConfigureAwait(false);
+        LogReloaded(next.SourcePath);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _applying.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            _self.ProbeUp.WithLabels(probe.Name).Set(0);
-            var counter = factory.CreateCounter(probe.MetricName, probe.Help, probe.LabelName);
-            try
+            _stopped = true;
+            List<RunningGroup> groups;
+            lock (_groups)
             {
-                var fragment = probe.BuildProgram(_host);
-                members.Add(new ProbeMember(probe, fragment, new CumulativeCounterMap(counter, LabelFor(probe.KeyKind))));
+                groups = [.. _groups.Values];
             }
-            catch (ProbeUnavailableException e)
-            {
-                _unavailable.Add(new ProbeState(probe.Name, "builtin", ProbeStatus.Failed, e.Message));
-                LogUnavailable(probe.Name, e.Message);
-            }
+
+            await Task.WhenAll(groups.Select(g => g.StopAsync())).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _applying.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var group in _groups.Values)
+        {
+            group.Dispose();
         }
 
-        if (members.Count == 0)
+        _applying.Dispose();
+    }
+
+    private async Task ApplyAsync(ExporterConfig config, CancellationToken cancellationToken)
+    {
+        await _applying.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            return;
+            if (_stopped)
+            {
+                return;
+            }
+
+            var (plans, unavailable) = Plan(config);
+            var stale = new List<RunningGroup>();
+            lock (_groups)
+            {
+                foreach (var (name, group) in _groups)
+                {
+                    if (!plans.Any(p => p.Name == name && p.Identity == group.Identity))
+                    {
+                        stale.Add(group);
+                    }
+                }
+
+                foreach (var group in stale)
+                {
+                    _groups.Remove(group.Runner.Name);
+                }
+            }
+
+            await Task.WhenAll(stale.Select(g => g.StopAsync())).ConfigureAwait(false);
+            foreach (var group in stale)
+            {
+                group.Dispose();
+            }
+
+            var started = new List<RunningGroup>();
+            lock (_groups)
+            {
+                _config = config;
+                _unavailable = unavailable;
+                foreach (var plan in plans.Where(p => !_groups.ContainsKey(p.Name)))
+                {
+                    var group = new RunningGroup(plan.Identity, plan.Create());
+                    group.Start(RunGroupAsync);
+                    _groups[plan.Name] = group;
+                    started.Add(group);
+                }
+            }
+
+            UpdateUpSeries(plans.SelectMany(p => p.MemberNames).Concat(unavailable.Select(u => u.Name)));
+            await WaitForAttachAsync(started, cancellationToken).ConfigureAwait(false);
         }
+        finally
+        {
+            _applying.Release();
+        }
+    }
 
-        _group = new ProbeGroupRunner("builtin", members, _bpftrace, _self, _config.Interval, _time, RestartBackoff.Default, _logger);
-        _loop = Task.Run(() => RunGroupAsync(_group), CancellationToken.None);
-
+    private async Task WaitForAttachAsync(List<RunningGroup> started, CancellationToken cancellationToken)
+    {
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         wait.CancelAfter(AttachWait);
         try
         {
-            await _group.FirstAttemptSettled.WaitAsync(wait.Token).ConfigureAwait(false);
+            await Task.WhenAll(started.Select(g => g.Runner.FirstAttemptSettled)).WaitAsync(wait.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -111,30 +193,96 @@ public sealed partial class ProbeSupervisor : IHostedService, IDisposable
         }
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>Removes <c>probe_up</c> series of probes no longer configured; new ones start at 0.</summary>
+    private void UpdateUpSeries(IEnumerable<string> names)
     {
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        await _loop.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var current = names.ToHashSet(StringComparer.Ordinal);
+        foreach (var gone in _upSeries.Where(n => !current.Contains(n)).ToList())
+        {
+            _self.ProbeUp.RemoveLabelled(gone);
+            _upSeries.Remove(gone);
+        }
+
+        foreach (var name in current.Where(_upSeries.Add))
+        {
+            _self.ProbeUp.WithLabels(name).Set(0);
+        }
     }
 
-    public void Dispose() => _stopping.Dispose();
+    private (List<GroupPlan> Plans, List<ProbeState> Unavailable) Plan(ExporterConfig config)
+    {
+        var plans = new List<GroupPlan>();
+        var unavailable = new List<ProbeState>();
+        var builtins = new List<(BuiltinProbe Probe, string Program)>();
+        foreach (var probe in BuiltinProbeCatalogue.All.Where(p => config.Builtin is null || config.Builtin.GetValueOrDefault(p.Name)))
+        {
+            try
+            {
+                builtins.Add((probe, probe.BuildProgram(_host)));
+            }
+            catch (ProbeUnavailableException e)
+            {
+                unavailable.Add(new ProbeState(probe.Name, BuiltinGroup, ProbeStatus.Failed, e.Message));
+                LogUnavailable(probe.Name, e.Message);
+            }
+        }
 
-    private async Task RunGroupAsync(ProbeGroupRunner group)
+        if (builtins.Count > 0)
+        {
+            var settings = config.Bpftrace;
+            var environment = BufferEnvironment(settings.BufferPages);
+            var identity = string.Join('\n', [
+                settings.Path, config.Interval.ToString(), settings.BufferPages?.ToString(CultureInfo.InvariantCulture) ?? "",
+                settings.RestartDelay.ToString(), settings.RestartDelayMax.ToString(), .. builtins.Select(b => b.Program)]);
+            plans.Add(new GroupPlan(BuiltinGroup, identity, [.. builtins.Select(b => b.Probe.Name)], () =>
+            {
+                var members = builtins.Select(b => (ProbeMember)new BuiltinMember(b.Probe, b.Program, BuiltinCounter(b.Probe))).ToList();
+                return new ProbeGroupRunner(
+                    BuiltinGroup, members, new BpftraceRunner(_launcher, settings.Path), _self, config.Interval, environment, _time,
+                    new RestartBackoff(settings.RestartDelay, settings.RestartDelayMax), _logger);
+            }));
+        }
+
+        return (plans, unavailable);
+    }
+
+    /// <summary>bpftrace reads the buffer size from the environment in every version (the config block only from 0.20).</summary>
+    private static Dictionary<string, string?> BufferEnvironment(int? pages) =>
+        pages is { } p ? new() { ["BPFTRACE_PERF_RB_PAGES"] = p.ToString(CultureInfo.InvariantCulture) } : [];
+
+    /// <summary>One counter per built-in for the daemon's lifetime, so a reload never resets it.</summary>
+    private CumulativeCounterMap BuiltinCounter(BuiltinProbe probe)
+    {
+        if (!_builtinCounters.TryGetValue(probe.Name, out var counter))
+        {
+            counter = new CumulativeCounterMap(_factory.CreateCounter(probe.MetricName, probe.Help, probe.LabelName), LabelFor(probe.KeyKind));
+            _builtinCounters[probe.Name] = counter;
+        }
+
+        return counter;
+    }
+
+    private RunningGroup? Group(string name)
+    {
+        lock (_groups)
+        {
+            return _groups.GetValueOrDefault(name);
+        }
+    }
+
+    private async Task RunGroupAsync(ProbeGroupRunner group, CancellationToken stopping)
     {
         try
         {
-            await group.RunAsync(_stopping.Token).ConfigureAwait(false);
+            await group.RunAsync(stopping).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            LogSupervisorCrashed(e);
+            LogSupervisorCrashed(e, group.Name);
             Environment.ExitCode = 1;
             _lifetime.StopApplication();
         }
     }
-
-    private IEnumerable<BuiltinProbe> EnabledBuiltins() =>
-        BuiltinProbeCatalogue.All.Where(p => _config.Builtin is null || _config.Builtin.GetValueOrDefault(p.Name));
 
     private Func<NumericKey, string> LabelFor(KeyKind kind) => kind switch
     {
@@ -143,6 +291,30 @@ public sealed partial class ProbeSupervisor : IHostedService, IDisposable
         KeyKind.DropReason => key => _host.DropReasons?.NameOf((long)key.First) ?? key.First.ToString(CultureInfo.InvariantCulture),
         _ => key => key.First.ToString(CultureInfo.InvariantCulture),
     };
+
+    private sealed record GroupPlan(string Name, string Identity, IReadOnlyList<string> MemberNames, Func<ProbeGroupRunner> Create);
+
+    /// <summary>A group's runner and the loop that drives it.</summary>
+    private sealed class RunningGroup(string identity, ProbeGroupRunner runner) : IDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private Task _loop = Task.CompletedTask;
+
+        public string Identity { get; } = identity;
+
+        public ProbeGroupRunner Runner { get; } = runner;
+
+        public void Start(Func<ProbeGroupRunner, CancellationToken, Task> run) =>
+            _loop = Task.Run(() => run(Runner, _stop.Token), CancellationToken.None);
+
+        public async Task StopAsync()
+        {
+            await _stop.CancelAsync().ConfigureAwait(false);
+            await _loop.ConfigureAwait(false);
+        }
+
+        public void Dispose() => _stop.Dispose();
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Drop reasons: {Count} names from {Source}")]
     private partial void LogDropReasons(int count, string source);
@@ -153,6 +325,9 @@ public sealed partial class ProbeSupervisor : IHostedService, IDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Probes not attached after {Seconds} s; serving metrics meanwhile")]
     private partial void LogSlowAttach(double seconds);
 
-    [LoggerMessage(Level = LogLevel.Critical, Message = "The probe supervisor failed; stopping")]
-    private partial void LogSupervisorCrashed(Exception e);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Configuration reloaded from {Path}")]
+    private partial void LogReloaded(string path);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The supervisor of {Group} failed; stopping")]
+    private partial void LogSupervisorCrashed(Exception e, string group);
 }

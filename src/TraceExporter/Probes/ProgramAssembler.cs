@@ -4,33 +4,79 @@ using System.Text;
 namespace TraceExporter.Probes;
 
 /// <summary>
-/// Joins probe fragments into one bpftrace program: a BEGIN that says "ready" (BEGIN runs only after every
-/// probe is attached, in all versions), the fragments, and one interval block printing every map.
-/// Maps are never cleared: they stay cumulative and the daemon turns snapshots into counter increments,
-/// so no event between a print and a clear is lost.
+/// Joins probe programs into one bpftrace program: a BEGIN that says "ready" (BEGIN runs only after every
+/// probe is attached, in all versions), the programs, and one interval block printing every map.
+/// Cumulative maps are never cleared: the daemon turns snapshots into counter increments, so no event
+/// between a print and a clear is lost. A user program's leading <c>config = {…}</c> block is kept first,
+/// where bpftrace requires it.
 /// </summary>
 public static class ProgramAssembler
 {
     public const string ReadyMarker = "trace_exporter:ready";
 
-    public static string Assemble(IEnumerable<(string MapName, string Fragment)> probes, TimeSpan interval)
+    public static string Assemble(IEnumerable<ProbeMember> members, TimeSpan interval)
     {
-        var list = probes.ToList();
+        var list = members.ToList();
+        var configBlocks = new StringBuilder();
+        var bodies = new StringBuilder();
+        foreach (var member in list)
+        {
+            var (config, body) = SplitConfigBlock(member.Program);
+            configBlocks.Append(config);
+            bodies.Append(body.TrimEnd()).Append("\n\n");
+        }
+
         var program = new StringBuilder();
+        if (configBlocks.Length > 0)
+        {
+            program.Append(configBlocks).Append('\n');
+        }
+
         program.Append(CultureInfo.InvariantCulture, $"BEGIN {{ printf(\"{ReadyMarker}\\n\"); }}\n\n");
-        foreach (var (_, fragment) in list)
+        program.Append(bodies);
+
+        var prints = list.SelectMany(m => m.Prints).ToList();
+        if (prints.Count > 0)
         {
-            program.Append(fragment.TrimEnd()).Append("\n\n");
+            program.Append(IntervalProbe(interval)).Append(" {");
+            foreach (var print in prints)
+            {
+                program.Append(" print(").Append(print.MapName).Append(");");
+                if (print.Clear)
+                {
+                    program.Append(" clear(").Append(print.MapName).Append(");");
+                }
+            }
+
+            program.Append(" }\n");
         }
 
-        program.Append(IntervalProbe(interval)).Append(" {");
-        foreach (var (mapName, _) in list)
-        {
-            program.Append(" print(").Append(mapName).Append(");");
-        }
-
-        program.Append(" }\n");
         return program.ToString();
+    }
+
+    /// <summary>Splits a leading <c>config = { … }</c> (bpftrace 0.20+) from the rest of a program.</summary>
+    public static (string Config, string Body) SplitConfigBlock(string program)
+    {
+        var start = 0;
+        while (start < program.Length && char.IsWhiteSpace(program[start]))
+        {
+            start++;
+        }
+
+        if (!program.AsSpan(start).StartsWith("config", StringComparison.Ordinal))
+        {
+            return ("", program);
+        }
+
+        var rest = program.AsSpan(start + "config".Length).TrimStart();
+        if (rest.IsEmpty || rest[0] != '=')
+        {
+            return ("", program);
+        }
+
+        var open = program.IndexOf('{', start);
+        var close = open < 0 ? -1 : program.IndexOf('}', open);
+        return close < 0 ? ("", program) : (program[start..(close + 1)] + "\n", program[(close + 1)..]);
     }
 
     /// <summary>Whole seconds where possible (every version has interval:s), milliseconds otherwise.</summary>

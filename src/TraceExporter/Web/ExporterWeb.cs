@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Prometheus;
+using TraceExporter.Configuration;
 using TraceExporter.Probes;
 
 namespace TraceExporter.Web;
@@ -9,11 +10,23 @@ namespace TraceExporter.Web;
 /// <summary>The HTTP surface: <c>/</c>, <c>/healthz</c> and the telemetry path.</summary>
 public static class ExporterWeb
 {
-    public static void Map(WebApplication app, string telemetryPath, string version, CollectorRegistry registry, ProbeSupervisor supervisor)
+    public static void Map(WebApplication app, DaemonOptions options, string version, CollectorRegistry registry, ProbeSupervisor supervisor, ConfigReloader reloader)
     {
+        var telemetryPath = options.TelemetryPath;
         app.MapMetrics(telemetryPath, registry);
 
         app.MapGet("/", () => Results.Content(LandingPage.Render(version, telemetryPath, supervisor.States), "text/html; charset=utf-8"));
+
+        if (options.EnableLifecycle)
+        {
+            app.MapPost("/-/reload", async (CancellationToken cancellationToken) =>
+            {
+                var errors = await reloader.ReloadAsync(cancellationToken).ConfigureAwait(false);
+                return errors.Count == 0
+                    ? Results.Text("reloaded\n", "text/plain")
+                    : Results.Text("reload refused:\n" + string.Join("\n", errors) + "\n", "text/plain", statusCode: (int)HttpStatusCode.BadRequest);
+            });
+        }
 
         app.MapGet("/healthz", () =>
         {
