@@ -8,7 +8,9 @@ namespace TraceExporter.Parsing;
 /// Turns one line of <c>bpftrace -f json</c> output into calls on an <see cref="IRecordSink"/>.
 /// Pure and streaming: no I/O, and no allocation per map entry once its scratch buffers have grown.
 /// Understands the record shapes of bpftrace 0.14 to 0.27 (see shared/notes/BPFTRACE.md).
-/// One instance per output stream; not thread-safe.
+/// One instance per output stream; not thread-safe. Entries are delivered as they are read, so a line cut
+/// short delivers the entries before the cut and is then reported malformed: harmless for cumulative maps,
+/// whose every entry stands alone, and histograms are delivered only once all their buckets are read.
 /// </summary>
 public sealed class BpftraceJsonParser
 {
@@ -104,6 +106,11 @@ public sealed class BpftraceJsonParser
                 Read(ref reader);
                 reader.Skip();
             }
+        }
+
+        if (reader.Read())
+        {
+            throw new JsonException("data after the record"); // e.g. two records run together
         }
 
         switch (type)
