@@ -79,20 +79,7 @@ public static class Daemon
         builder.Host.UseSystemd();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
 
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-            o.UseUtcTimestamp = true;
-        });
-        builder.Logging.SetMinimumLevel(options.LogLevel switch
-        {
-            "debug" => LogLevel.Debug,
-            "warn" => LogLevel.Warning,
-            "error" => LogLevel.Error,
-            _ => LogLevel.Information,
-        });
+        ConfigureLogging(builder.Logging, options.LogLevel);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -111,24 +98,50 @@ public static class Daemon
             }
         });
 
-        var registry = Prometheus.Metrics.NewCustomRegistry();
+        var registry = AddProbes(builder.Services, config, host, launcher, bpftraceVersion);
         DotNetStats.Register(registry);
-        var self = new SelfMetrics(registry);
-        self.BuildInfo.WithLabels(Version, bpftraceVersion.ToString(), Environment.Version.ToString()).Set(1);
-
-        builder.Services.AddSingleton(config);
-        builder.Services.AddSingleton(host);
-        builder.Services.AddSingleton(registry);
-        builder.Services.AddSingleton(self);
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(launcher);
-        builder.Services.AddSingleton<ProbeSupervisor>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<ProbeSupervisor>());
         builder.Services.AddSingleton<ConfigReloader>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigReloader>());
 
         var app = builder.Build();
-        ExporterWeb.Map(app, options, Version, registry, app.Services.GetRequiredService<ProbeSupervisor>(), app.Services.GetRequiredService<ConfigReloader>());
+        ExporterWeb.Map(app, options, Version, registry, app.Services.GetRequiredService<UserMetricSet>(), app.Services.GetRequiredService<ProbeSupervisor>(), app.Services.GetRequiredService<ConfigReloader>());
         return app;
+    }
+
+    /// <summary>The probes, their metrics and the supervisor that runs them: the daemon's and <c>once</c>'s alike.</summary>
+    internal static CollectorRegistry AddProbes(IServiceCollection services, ExporterConfig config, HostFacts host, ChildProcessLauncher launcher, Version bpftraceVersion)
+    {
+        var registry = Prometheus.Metrics.NewCustomRegistry();
+        var self = new SelfMetrics(registry);
+        self.BuildInfo.WithLabels(Version, bpftraceVersion.ToString(), Environment.Version.ToString()).Set(1);
+
+        services.AddSingleton(config);
+        services.AddSingleton(host);
+        services.AddSingleton(registry);
+        services.AddSingleton(self);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(launcher);
+        services.AddSingleton<UserMetricSet>();
+        services.AddSingleton<ProbeSupervisor>();
+        services.AddHostedService(sp => sp.GetRequiredService<ProbeSupervisor>());
+        return registry;
+    }
+
+    internal static void ConfigureLogging(ILoggingBuilder logging, string level)
+    {
+        logging.ClearProviders();
+        logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            o.UseUtcTimestamp = true;
+        });
+        logging.SetMinimumLevel(level switch
+        {
+            "debug" => LogLevel.Debug,
+            "warn" => LogLevel.Warning,
+            "error" => LogLevel.Error,
+            _ => LogLevel.Information,
+        });
     }
 }

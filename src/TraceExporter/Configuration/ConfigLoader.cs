@@ -10,6 +10,15 @@ namespace TraceExporter.Configuration;
 /// </summary>
 public static class ConfigLoader
 {
+    /// <summary>Names a user metric may not take: the exporter's own families.</summary>
+    private static readonly string[] SelfMetricNames =
+    [
+        "trace_exporter_probe_up", "trace_exporter_build_info", "trace_exporter_probe_restarts_total",
+        "trace_exporter_parse_errors_total", "trace_exporter_lost_events_total", "trace_exporter_runtime_errors_total",
+        "trace_exporter_series_dropped_total", "trace_exporter_unmatched_lines_total",
+        "trace_exporter_config_last_reload_successful", "trace_exporter_config_last_reload_success_timestamp_seconds",
+    ];
+
     public static ExporterConfig Load(string path)
     {
         string text;
@@ -65,8 +74,12 @@ public static class ConfigLoader
                     case "bpftrace":
                         config = config with { Bpftrace = ReadBpftrace(reader, value) };
                         break;
+                    case "probes":
+                        var taken = BuiltinProbeCatalogue.All.Select(p => p.MetricName).Concat(SelfMetricNames).ToHashSet(StringComparer.Ordinal);
+                        config = config with { Probes = new UserProbeReader(reader, path, taken).ReadAll(value) };
+                        break;
                     default:
-                        reader.Unknown(keyNode, key, "interval, builtin, bpftrace");
+                        reader.Unknown(keyNode, key, "interval, builtin, bpftrace, probes");
                         break;
                 }
             }

@@ -11,6 +11,9 @@ public sealed record ExporterConfig
 
     public BpftraceSettings Bpftrace { get; init; } = new();
 
+    /// <summary>Users' own bpftrace programs.</summary>
+    public IReadOnlyList<UserProbeConfig> Probes { get; init; } = [];
+
     /// <summary>The file this was read from, for messages.</summary>
     public string SourcePath { get; init; } = "";
 }

@@ -15,6 +15,8 @@ public sealed class SelfMetrics
         LostEvents = factory.CreateCounter("trace_exporter_lost_events_total", "Events bpftrace reported lost from its ring/perf buffer.", "probe");
         ReloadSuccessful = factory.CreateGauge("trace_exporter_config_last_reload_successful", "1 when the last configuration reload succeeded, else 0.");
         ReloadTimestamp = factory.CreateGauge("trace_exporter_config_last_reload_success_timestamp_seconds", "When the configuration was last loaded successfully.");
+        SeriesDropped = factory.CreateCounter("trace_exporter_series_dropped_total", "Label sets folded into a metric's overflow series because it reached its series limit.", "probe", "metric");
+        UnmatchedLines = factory.CreateCounter("trace_exporter_unmatched_lines_total", "printf lines of a line-mode probe that matched no rule.", "probe");
         RuntimeErrors = factory.CreateCounter("trace_exporter_runtime_errors_total", "Runtime and helper errors reported by bpftrace (e.g. a full map).", "probe");
     }
 
@@ -31,6 +33,10 @@ public sealed class SelfMetrics
     public Counter RuntimeErrors { get; }
 
     public Gauge ReloadSuccessful { get; }
+
+    public Counter SeriesDropped { get; }
+
+    public Counter UnmatchedLines { get; }
 
     public Gauge ReloadTimestamp { get; }
 }

@@ -35,8 +35,8 @@ public sealed class BpftraceRunner(ChildProcessLauncher launcher, string bpftrac
 
         string[] bpftraceArgs = ["-f", "json", "-e", program];
         var command = (File.Exists(Setpriv)
-                ? Cli.Wrap(Setpriv).WithArguments(["--pdeathsig", "TERM", "--", BpftracePath, .. bpftraceArgs])
-                : Cli.Wrap(BpftracePath).WithArguments(bpftraceArgs))
+                ? CliWrap.Cli.Wrap(Setpriv).WithArguments(["--pdeathsig", "TERM", "--", BpftracePath, .. bpftraceArgs])
+                : CliWrap.Cli.Wrap(BpftracePath).WithArguments(bpftraceArgs))
             .WithEnvironmentVariables(environment)
             .WithStandardOutputPipe(stdout)
             .WithStandardErrorPipe(PipeTarget.ToDelegate(onStderrLine))

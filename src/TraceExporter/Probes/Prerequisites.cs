@@ -47,7 +47,7 @@ public static partial class Prerequisites
         BufferedCommandResult result;
         try
         {
-            var command = Cli.Wrap(path).WithArguments("--version").WithValidation(CommandResultValidation.None);
+            var command = CliWrap.Cli.Wrap(path).WithArguments("--version").WithValidation(CommandResultValidation.None);
             var running = await launcher.StartAsync(() => command.ExecuteBufferedAsync(cancellationToken)).ConfigureAwait(false);
             result = await running.ConfigureAwait(false);
         }

@@ -20,6 +20,8 @@ public sealed partial class ProbeSupervisor : IHostedService, IDisposable
     private readonly HostFacts _host;
     private readonly ChildProcessLauncher _launcher;
     private readonly SelfMetrics _self;
+    private readonly UserMetricSet _userMetrics;
+    private readonly BpftraceInfo _bpftrace;
     private readonly MetricFactory _factory;
     private readonly TimeProvider _time;
     private readonly IHostApplicationLifetime _lifetime;
@@ -37,6 +39,8 @@ public sealed partial class ProbeSupervisor : IHostedService, IDisposable
         HostFacts host,
         ChildProcessLauncher launcher,
         SelfMetrics self,
+        UserMetricSet userMetrics,
+        BpftraceInfo bpftrace,
         CollectorRegistry registry,
         TimeProvider time,
         IHostApplicationLifetime lifetime,
@@ -46,6 +50,8 @@ public sealed partial class ProbeSupervisor : IHostedService, IDisposable
         _host = host;
         _launcher = launcher;
         _self = self;
+        _userMetrics = userMetrics;
+        _bpftrace = bpftrace;
         _factory = Prometheus.Metrics.WithCustomRegistry(registry);
         _time = time;
         _lifetime = lifetime;
@@ -171,6 +177,7 @@ public sealed partial class ProbeSupervisor : IHostedService, IDisposable
             }
 
             UpdateUpSeries(plans.SelectMany(p => p.MemberNames).Concat(unavailable.Select(u => u.Name)));
+            _userMetrics.RetainOnly(config.Probes.SelectMany(p => p.Metrics.Select(m => m.Name).Concat(p.Lines.Select(l => l.Name))));
             await WaitForAttachAsync(started, cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -243,8 +250,30 @@ public sealed partial class ProbeSupervisor : IHostedService, IDisposable
             }));
         }
 
+        foreach (var probe in config.Probes)
+        {
+            var settings = config.Bpftrace;
+            var interval = probe.Interval ?? config.Interval;
+            var identity = string.Join('\n', [settings.Path, interval.ToString(), settings.RestartDelay.ToString(), settings.RestartDelayMax.ToString(), UserProbeIdentity(probe)]);
+            plans.Add(new GroupPlan(probe.Name, identity, [probe.Name], () =>
+            {
+                var member = new UserProbeMember(probe, _userMetrics, _self, _host.DropReasons, _bpftrace.Version);
+                return new ProbeGroupRunner(
+                    probe.Name, [member], new BpftraceRunner(_launcher, settings.Path), _self, interval, BufferEnvironment(probe.BufferPages), _time,
+                    new RestartBackoff(settings.RestartDelay, settings.RestartDelayMax), _logger);
+            }));
+        }
+
         return (plans, unavailable);
     }
+
+    /// <summary>Everything about a user probe that changes what runs or what is exported: equal text, equal probe.</summary>
+    private static string UserProbeIdentity(UserProbeConfig probe) => string.Join('\n', [
+        probe.Program, probe.BufferPages?.ToString(CultureInfo.InvariantCulture) ?? "",
+        .. probe.Metrics.Select(m => string.Join('|', m.Map, m.Name, m.Help, m.Type, m.Scale.ToString("R", CultureInfo.InvariantCulture), m.SumMap, m.Update, m.SeriesLimit,
+            string.Join(',', m.Labels.Select(l => $"{l.Name}:{l.Kind}")))),
+        .. probe.Lines.Select(l => string.Join('|', l.Pattern.ToString(), l.Name, l.Help, l.SeriesLimit)),
+    ]);
 
     /// <summary>bpftrace reads the buffer size from the environment in every version (the config block only from 0.20).</summary>
     private static Dictionary<string, string?> BufferEnvironment(int? pages) =>

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Prometheus;
 using TraceExporter.Configuration;
+using TraceExporter.Metrics;
 using TraceExporter.Probes;
 
 namespace TraceExporter.Web;
@@ -10,10 +11,10 @@ namespace TraceExporter.Web;
 /// <summary>The HTTP surface: <c>/</c>, <c>/healthz</c> and the telemetry path.</summary>
 public static class ExporterWeb
 {
-    public static void Map(WebApplication app, DaemonOptions options, string version, CollectorRegistry registry, ProbeSupervisor supervisor, ConfigReloader reloader)
+    public static void Map(WebApplication app, DaemonOptions options, string version, CollectorRegistry registry, UserMetricSet userMetrics, ProbeSupervisor supervisor, ConfigReloader reloader)
     {
         var telemetryPath = options.TelemetryPath;
-        app.MapMetrics(telemetryPath, registry);
+        app.MapGet(telemetryPath, (HttpContext context) => MetricsEndpoint.WriteAsync(context, registry, userMetrics));
 
         app.MapGet("/", () => Results.Content(LandingPage.Render(version, telemetryPath, supervisor.States), "text/html; charset=utf-8"));
 

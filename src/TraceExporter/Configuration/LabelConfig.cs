@@ -1,0 +1,7 @@
+namespace TraceExporter.Configuration;
+
+public sealed record LabelConfig(string Name, LabelKind Kind)
+{
+    /// <summary>How many comma-separated parts of the printed key this label takes.</summary>
+    public int KeyParts => Kind == LabelKind.PackedName ? 2 : 1;
+}

@@ -1,0 +1,20 @@
+namespace TraceExporter.Configuration;
+
+/// <summary>What one part of a map key is, so the daemon can read it back exactly.</summary>
+public enum LabelKind
+{
+    /// <summary>An integer part, written in decimal.</summary>
+    Number,
+
+    /// <summary>A string part (at most one per key: it may contain commas). Spaces are lost on bpftrace ≥ 0.24.</summary>
+    Text,
+
+    /// <summary>
+    /// Two integer parts holding 16 raw bytes of a name read from kernel memory, e.g. comm:
+    /// <c>*(uint64 *)((uint64)curtask + OFFSET), *(uint64 *)((uint64)curtask + OFFSET + 8)</c>. Exact for any bytes.
+    /// </summary>
+    PackedName,
+
+    /// <summary>An integer drop reason, named as the running kernel names it.</summary>
+    DropReason,
+}

@@ -1,0 +1,571 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using YamlDotNet.RepresentationModel;
+using TraceExporter.Probes;
+
+namespace TraceExporter.Configuration;
+
+/// <summary>
+/// Reads the <c>probes:</c> list: users' programs and how their maps become metrics. Every mistake is
+/// recorded with its location; cross-checks (names taken twice, maps the program never defines, labels that
+/// do not fit the key) run after each probe is read.
+/// </summary>
+internal sealed partial class UserProbeReader(NodeReader reader, string configPath, HashSet<string> takenMetricNames)
+{
+    private const string ProbeKeys = "name, program, program_file, interval, buffer_pages, metrics, lines";
+    private const string MetricKeys = "map, name, help, type, labels, scale, sum_map, update, series_limit";
+    private const string LineKeys = "regex, name, help, series_limit";
+
+    private static readonly HashSet<string> ReservedSuffixes = ["_bucket", "_count", "_sum"];
+
+    public List<UserProbeConfig> ReadAll(YamlNode node)
+    {
+        var probes = new List<UserProbeConfig>();
+        if (node is not YamlSequenceNode list)
+        {
+            reader.Error(node, "probes must be a list of probes");
+            return probes;
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in list.Children)
+        {
+            if (Read(item) is { } probe)
+            {
+                if (!names.Add(probe.Name) || BuiltinProbeCatalogue.Names.Contains(probe.Name))
+                {
+                    reader.Error(item, $"probe name '{probe.Name}' is already taken{(BuiltinProbeCatalogue.Names.Contains(probe.Name) ? " by a built-in probe" : "")}");
+                }
+
+                probes.Add(probe);
+            }
+        }
+
+        return probes;
+    }
+
+    private UserProbeConfig? Read(YamlNode node)
+    {
+        if (reader.Mapping(node, "a probe") is not { } map)
+        {
+            return null;
+        }
+
+        string? name = null, program = null, programSource = null;
+        TimeSpan? interval = null;
+        int? bufferPages = null;
+        YamlNode? metricsNode = null, linesNode = null, programNode = null;
+        foreach (var (keyNode, value) in map.Children)
+        {
+            var key = ((YamlScalarNode)keyNode).Value;
+            switch (key)
+            {
+                case "name":
+                    name = reader.NonEmptyString(value, "probe name");
+                    if (name is not null && !ProbeName().IsMatch(name))
+                    {
+                        reader.Error(value, $"probe name '{name}' must be lowercase letters, digits and '_', starting with a letter");
+                        name = null;
+                    }
+
+                    break;
+                case "program":
+                    program = reader.NonEmptyString(value, "program");
+                    programSource = configPath;
+                    programNode = value;
+                    break;
+                case "program_file":
+                    if (reader.NonEmptyString(value, "program_file") is { } file)
+                    {
+                        var path = Path.IsPathRooted(file) ? file : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(configPath)) ?? ".", file);
+                        try
+                        {
+                            program = File.ReadAllText(path);
+                            programSource = path;
+                            programNode = value;
+                        }
+                        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                        {
+                            reader.Error(value, $"program_file '{file}' cannot be read: {e.Message}");
+                        }
+                    }
+
+                    break;
+                case "interval":
+                    interval = reader.Duration(value, "interval", TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
+                    break;
+                case "buffer_pages":
+                    bufferPages = (int?)reader.Integer(value, "buffer_pages", 1, 1 << 20);
+                    break;
+                case "metrics":
+                    metricsNode = value;
+                    break;
+                case "lines":
+                    linesNode = value;
+                    break;
+                default:
+                    reader.Unknown(keyNode, key, ProbeKeys);
+                    break;
+            }
+        }
+
+        if (name is null && !map.Children.ContainsKey("name"))
+        {
+            reader.Error(node, "a probe needs a name");
+        }
+
+        if (map.Children.ContainsKey("program") && map.Children.ContainsKey("program_file"))
+        {
+            reader.Error(node, "give either program or program_file, not both");
+        }
+        else if (!map.Children.ContainsKey("program") && !map.Children.ContainsKey("program_file"))
+        {
+            reader.Error(node, $"probe '{name}' needs a program or a program_file");
+        }
+
+        var metrics = metricsNode is null ? [] : ReadMetrics(metricsNode, program, programNode);
+        var lines = linesNode is null ? [] : ReadLines(linesNode);
+        if (metricsNode is null && linesNode is null)
+        {
+            reader.Error(node, $"probe '{name}' exports nothing: add metrics (maps) or lines (printf lines)");
+        }
+
+        if (name is null || program is null)
+        {
+            return null;
+        }
+
+        return new UserProbeConfig
+        {
+            Name = name,
+            Program = program,
+            ProgramSource = programSource!,
+            Interval = interval,
+            BufferPages = bufferPages,
+            Metrics = metrics,
+            Lines = lines,
+            Line = (int)node.Start.Line,
+            Column = (int)node.Start.Column,
+        };
+    }
+
+    private List<MapMetricConfig> ReadMetrics(YamlNode node, string? program, YamlNode? programNode)
+    {
+        var metrics = new List<MapMetricConfig>();
+        if (node is not YamlSequenceNode list)
+        {
+            reader.Error(node, "metrics must be a list");
+            return metrics;
+        }
+
+        foreach (var item in list.Children)
+        {
+            if (ReadMetric(item) is not { } metric)
+            {
+                continue;
+            }
+
+            if (program is not null)
+            {
+                foreach (var map in new[] { metric.Map, metric.SumMap }.OfType<string>())
+                {
+                    if (!DefinesMap(program, map))
+                    {
+                        reader.Error(item, $"map {map} is never assigned in the program{(programNode is null ? "" : $" (line {programNode.Start.Line})")}");
+                    }
+                }
+
+                CheckAggregation(item, program, metric);
+            }
+
+            metrics.Add(metric);
+        }
+
+        return metrics;
+    }
+
+    private MapMetricConfig? ReadMetric(YamlNode node)
+    {
+        if (reader.Mapping(node, "a metric") is not { } map)
+        {
+            return null;
+        }
+
+        string? mapName = null, name = null, help = null, sumMap = null;
+        var type = MetricType.Counter;
+        var update = MapUpdate.Cumulative;
+        var scale = 1.0;
+        var seriesLimit = MapMetricConfig.DefaultSeriesLimit;
+        var labels = new List<LabelConfig>();
+        var ok = true;
+        foreach (var (keyNode, value) in map.Children)
+        {
+            var key = ((YamlScalarNode)keyNode).Value;
+            switch (key)
+            {
+                case "map":
+                    mapName = MapName(value, "map");
+                    break;
+                case "sum_map":
+                    sumMap = MapName(value, "sum_map");
+                    break;
+                case "name":
+                    name = MetricName(value);
+                    break;
+                case "help":
+                    help = reader.NonEmptyString(value, "help");
+                    break;
+                case "type":
+                    type = Choice(value, "type", MetricTypes, ref ok);
+                    break;
+                case "update":
+                    update = Choice(value, "update", Updates, ref ok);
+                    break;
+                case "scale":
+                    if (value is YamlScalarNode { Value: { } s } && double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var f) && double.IsFinite(f) && f > 0)
+                    {
+                        scale = f;
+                    }
+                    else
+                    {
+                        reader.Error(value, "scale must be a positive number, e.g. 0.000000001 for nanoseconds to seconds");
+                    }
+
+                    break;
+                case "series_limit":
+                    seriesLimit = (int)(reader.Integer(value, "series_limit", 1, 1_000_000) ?? seriesLimit);
+                    break;
+                case "labels":
+                    labels = ReadLabels(value);
+                    break;
+                default:
+                    reader.Unknown(keyNode, key, MetricKeys);
+                    break;
+            }
+        }
+
+        foreach (var required in new[] { "map", "name", "help" })
+        {
+            if (!map.Children.ContainsKey(required))
+            {
+                reader.Error(node, $"a metric needs '{required}'");
+                ok = false;
+            }
+        }
+
+        if (name is not null)
+        {
+            ok &= CheckNameFitsType(map.Children[new YamlScalarNode("name")], name, type);
+        }
+
+        if (type == MetricType.Histogram && sumMap is null && mapName is not null)
+        {
+            reader.Error(node, $"histogram {name} needs sum_map: a sum() map with the same keys as {mapName}, for a true _sum");
+            ok = false;
+        }
+
+        if (type != MetricType.Histogram && sumMap is not null)
+        {
+            reader.Error(map.Children[new YamlScalarNode("sum_map")], "sum_map is only for type: histogram");
+            ok = false;
+        }
+
+        if (labels.Count(l => l.Kind == LabelKind.Text) > 1)
+        {
+            reader.Error(map.Children[new YamlScalarNode("labels")], "at most one label of kind string per key: bpftrace joins key parts with ',' and two strings could not be told apart");
+            ok = false;
+        }
+
+        if (!ok || mapName is null || name is null || help is null)
+        {
+            return null;
+        }
+
+        return new MapMetricConfig
+        {
+            Map = mapName,
+            Name = name,
+            Help = help,
+            Type = type,
+            Labels = labels,
+            Scale = scale,
+            SumMap = sumMap,
+            Update = update,
+            SeriesLimit = seriesLimit,
+        };
+    }
+
+    private List<LabelConfig> ReadLabels(YamlNode node)
+    {
+        var labels = new List<LabelConfig>();
+        if (node is not YamlSequenceNode list)
+        {
+            reader.Error(node, "labels must be a list of {name, kind}");
+            return labels;
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in list.Children)
+        {
+            if (reader.Mapping(item, "a label") is not { } map)
+            {
+                continue;
+            }
+
+            string? name = null;
+            var kind = LabelKind.Number;
+            var ok = true;
+            foreach (var (keyNode, value) in map.Children)
+            {
+                switch (((YamlScalarNode)keyNode).Value)
+                {
+                    case "name":
+                        name = reader.NonEmptyString(value, "label name");
+                        if (name is not null && (!LabelName().IsMatch(name) || name.StartsWith("__", StringComparison.Ordinal)))
+                        {
+                            reader.Error(value, $"'{name}' is not a valid Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __)");
+                            ok = false;
+                        }
+                        else if (name is not null && !seen.Add(name))
+                        {
+                            reader.Error(value, $"label '{name}' appears twice");
+                            ok = false;
+                        }
+
+                        break;
+                    case "kind":
+                        kind = Choice(value, "label kind", LabelKinds, ref ok);
+                        break;
+                    default:
+                        reader.Unknown(keyNode, ((YamlScalarNode)keyNode).Value, "name, kind");
+                        ok = false;
+                        break;
+                }
+            }
+
+            if (name is null && ok)
+            {
+                reader.Error(item, "a label needs a name");
+            }
+            else if (name is not null && ok)
+            {
+                labels.Add(new LabelConfig(name, kind));
+            }
+        }
+
+        return labels;
+    }
+
+    private List<LineMetricConfig> ReadLines(YamlNode node)
+    {
+        var lines = new List<LineMetricConfig>();
+        if (node is not YamlSequenceNode list)
+        {
+            reader.Error(node, "lines must be a list");
+            return lines;
+        }
+
+        foreach (var item in list.Children)
+        {
+            if (reader.Mapping(item, "a line rule") is not { } map)
+            {
+                continue;
+            }
+
+            Regex? pattern = null;
+            string? name = null, help = null;
+            var limit = MapMetricConfig.DefaultSeriesLimit;
+            foreach (var (keyNode, value) in map.Children)
+            {
+                switch (((YamlScalarNode)keyNode).Value)
+                {
+                    case "regex":
+                        if (reader.NonEmptyString(value, "regex") is { } text)
+                        {
+                            try
+                            {
+                                pattern = new Regex(text, RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture, TimeSpan.FromMilliseconds(100));
+                            }
+                            catch (ArgumentException e)
+                            {
+                                reader.Error(value, $"invalid regular expression: {e.Message}");
+                            }
+                        }
+
+                        break;
+                    case "name":
+                        name = MetricName(value);
+                        if (name is not null)
+                        {
+                            CheckNameFitsType(value, name, MetricType.Counter);
+                        }
+
+                        break;
+                    case "help":
+                        help = reader.NonEmptyString(value, "help");
+                        break;
+                    case "series_limit":
+                        limit = (int)(reader.Integer(value, "series_limit", 1, 1_000_000) ?? limit);
+                        break;
+                    default:
+                        reader.Unknown(keyNode, ((YamlScalarNode)keyNode).Value, LineKeys);
+                        break;
+                }
+            }
+
+            foreach (var required in new[] { "regex", "name", "help" })
+            {
+                if (!map.Children.ContainsKey(required))
+                {
+                    reader.Error(item, $"a line rule needs '{required}'");
+                }
+            }
+
+            if (pattern is null || name is null || help is null)
+            {
+                continue;
+            }
+
+            var groups = pattern.GetGroupNames().Where(g => !int.TryParse(g, out _)).ToList();
+            var badGroup = groups.FirstOrDefault(g => !LabelName().IsMatch(g) || g.StartsWith("__", StringComparison.Ordinal));
+            if (badGroup is not null)
+            {
+                reader.Error(map.Children[new YamlScalarNode("regex")], $"named group '{badGroup}' is not a valid Prometheus label name");
+                continue;
+            }
+
+            lines.Add(new LineMetricConfig { Pattern = pattern, Name = name, Help = help, Labels = groups, SeriesLimit = limit });
+        }
+
+        return lines;
+    }
+
+    private string? MapName(YamlNode node, string what)
+    {
+        if (reader.NonEmptyString(node, what) is not { } text)
+        {
+            return null;
+        }
+
+        if (!MapPattern().IsMatch(text))
+        {
+            reader.Error(node, $"{what} '{text}' is not a bpftrace map name such as @bytes");
+            return null;
+        }
+
+        return text;
+    }
+
+    private string? MetricName(YamlNode node)
+    {
+        if (reader.NonEmptyString(node, "metric name") is not { } name)
+        {
+            return null;
+        }
+
+        if (!MetricNamePattern().IsMatch(name))
+        {
+            reader.Error(node, $"'{name}' is not a valid Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)");
+            return null;
+        }
+
+        if (!takenMetricNames.Add(name))
+        {
+            reader.Error(node, $"metric name '{name}' is already used (by another metric, a built-in or a self-metric)");
+            return null;
+        }
+
+        return name;
+    }
+
+    /// <summary>Prometheus conventions: counters end in _total; other types do not, nor in a histogram's own suffixes.</summary>
+    private bool CheckNameFitsType(YamlNode node, string name, MetricType type)
+    {
+        if (type == MetricType.Counter && !name.EndsWith("_total", StringComparison.Ordinal))
+        {
+            reader.Error(node, $"counter '{name}' must end in _total");
+            return false;
+        }
+
+        if (type != MetricType.Counter && (name.EndsWith("_total", StringComparison.Ordinal) || ReservedSuffixes.Any(s => name.EndsWith(s, StringComparison.Ordinal))))
+        {
+            reader.Error(node, $"{type.ToString().ToLowerInvariant()} '{name}' must not end in _total, _bucket, _count or _sum");
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>The program must assign the map with the aggregation the metric type reads.</summary>
+    private void CheckAggregation(YamlNode node, string program, MapMetricConfig metric)
+    {
+        var assignment = Regex.Match(program, Regex.Escape(metric.Map) + @"(\[[^\n]*?\])?\s*=\s*(?<fn>[a-z_]+)\s*\(", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+        var fn = assignment.Success ? assignment.Groups["fn"].Value : null;
+        var expected = metric.Type switch
+        {
+            MetricType.Histogram => new[] { "hist", "lhist" },
+            MetricType.Summary => ["stats"],
+            _ => null,
+        };
+        if (expected is not null && (fn is null || !expected.Contains(fn)))
+        {
+            reader.Error(node, $"{metric.Name} is a {metric.Type.ToString().ToLowerInvariant()}, so {metric.Map} must be assigned {string.Join(" or ", expected.Select(e => e + "()"))}{(fn is null ? "" : $", not {fn}()")}");
+        }
+        else if (expected is null && fn is "hist" or "lhist" or "stats" or "avg")
+        {
+            reader.Error(node, fn == "avg"
+                ? $"{metric.Map} is an avg(), which bpftrace prints without its count: use stats() and type: summary"
+                : $"{metric.Map} is a {fn}(): use type: {(fn == "stats" ? "summary" : "histogram")}");
+        }
+    }
+
+    /// <summary>Whether the program assigns (or increments) the map anywhere.</summary>
+    private static bool DefinesMap(string program, string map) =>
+        Regex.IsMatch(program, Regex.Escape(map) + @"(?![A-Za-z0-9_])(\[[^\n]*?\])?\s*(=(?!=)|\+\+|--|\+=|-=)", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+
+    private T Choice<T>(YamlNode node, string what, Dictionary<string, T> choices, ref bool ok)
+    {
+        if (node is YamlScalarNode { Value: { } text } && choices.TryGetValue(text, out var value))
+        {
+            return value;
+        }
+
+        reader.Error(node, $"{what} must be one of: {string.Join(", ", choices.Keys)}");
+        ok = false;
+        return choices.Values.First();
+    }
+
+    private static readonly Dictionary<string, MetricType> MetricTypes = new()
+    {
+        ["counter"] = MetricType.Counter,
+        ["gauge"] = MetricType.Gauge,
+        ["histogram"] = MetricType.Histogram,
+        ["summary"] = MetricType.Summary,
+    };
+
+    private static readonly Dictionary<string, MapUpdate> Updates = new()
+    {
+        ["cumulative"] = MapUpdate.Cumulative,
+        ["delta"] = MapUpdate.Delta,
+    };
+
+    private static readonly Dictionary<string, LabelKind> LabelKinds = new()
+    {
+        ["number"] = LabelKind.Number,
+        ["string"] = LabelKind.Text,
+        ["packed_name"] = LabelKind.PackedName,
+        ["drop_reason"] = LabelKind.DropReason,
+    };
+
+    [GeneratedRegex("^[a-z][a-z0-9_]*$")]
+    private static partial Regex ProbeName();
+
+    [GeneratedRegex("^@[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex MapPattern();
+
+    [GeneratedRegex("^[a-zA-Z_:][a-zA-Z0-9_:]*$")]
+    private static partial Regex MetricNamePattern();
+
+    [GeneratedRegex("^[a-zA-Z_][a-zA-Z0-9_]*$")]
+    private static partial Regex LabelName();
+}
