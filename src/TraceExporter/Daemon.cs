@@ -121,6 +121,7 @@ public static class Daemon
         services.AddSingleton(self);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(launcher);
+        services.AddSingleton(new BpftraceInfo(bpftraceVersion));
         services.AddSingleton<UserMetricSet>();
         services.AddSingleton<ProbeSupervisor>();
         services.AddHostedService(sp => sp.GetRequiredService<ProbeSupervisor>());

@@ -46,6 +46,7 @@ root.SetAction((parse, cancellationToken) => Daemon.RunAsync(
 
 // Subcommands: one file each under Cli/, one line each here.
 // (subcommands)
+root.Subcommands.Add(OnceCommand.Create());
 
 // The host handles SIGTERM/SIGINT itself (and tells systemd it is stopping): keep System.CommandLine out of it.
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

@@ -1,0 +1,209 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using TraceExporter.Configuration;
+using TraceExporter.Kernel;
+using TraceExporter.Metrics;
+using TraceExporter.Probes;
+using TraceExporter.Web;
+
+// Not TraceExporter.Cli: a namespace of that name would hide CliWrap's Cli class from every file under TraceExporter.
+namespace TraceExporter;
+
+/// <summary>
+/// <c>trace-exporter once --duration 60s --textfile PATH</c>: runs the probes for the duration, then writes the
+/// metrics page for node_exporter's textfile collector. The page is written to a temporary file in the same
+/// directory and renamed over PATH, so the collector never reads half a page. The same probes and supervisor
+/// as the daemon, in a host without a web server; no .NET process metrics (they would clash with
+/// node_exporter's own <c>process_*</c>).
+/// </summary>
+public static partial class OnceCommand
+{
+    /// <summary>Stopped (SIGTERM/SIGINT) before the duration was over: nothing is written.</summary>
+    public const int ExitInterrupted = 1;
+
+    private static readonly TimeSpan MinimumDuration = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaximumDuration = TimeSpan.FromHours(24);
+
+    public static Command Create()
+    {
+        var duration = new Option<string>("--duration")
+        {
+            Description = "How long to run the probes: 500ms, 60s, 5m, 1h (1s to 24h).",
+            DefaultValueFactory = _ => "60s",
+        };
+        var textfile = new Option<string>("--textfile")
+        {
+            Description = "Where to write the metrics page, e.g. /var/lib/node_exporter/textfile/trace.prom (its directory must exist).",
+            Required = true,
+        };
+        var configFile = new Option<string>("--config.file")
+        {
+            Description = "Path to the YAML configuration file.",
+            DefaultValueFactory = _ => "/etc/trace-exporter/trace-exporter.yaml",
+        };
+        var logLevel = new Option<string>("--log.level")
+        {
+            Description = "Only log messages with the given severity or above: debug, info, warn, error.",
+            DefaultValueFactory = _ => "warn",
+        };
+        logLevel.AcceptOnlyFromAmong("debug", "info", "warn", "error");
+
+        var command = new Command("once", "Run the probes for --duration, then write the metrics page to --textfile atomically (node_exporter textfile collector).")
+        {
+            duration,
+            textfile,
+            configFile,
+            logLevel,
+        };
+        command.SetAction((parse, cancellationToken) => RunAsync(
+            parse.GetValue(configFile)!,
+            parse.GetValue(duration)!,
+            parse.GetValue(textfile)!,
+            parse.GetValue(logLevel)!,
+            cancellationToken));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(string configFile, string durationText, string textfile, string logLevel, CancellationToken cancellationToken)
+    {
+        var errors = new List<string>();
+        var duration = ParseDuration(durationText);
+        if (duration is null || duration < MinimumDuration || duration > MaximumDuration)
+        {
+            errors.Add($"--duration: '{durationText}' must be a duration from 1s to 24h, such as 60s or 5m");
+        }
+
+        var target = Path.GetFullPath(textfile);
+        var directory = Path.GetDirectoryName(target);
+        if (textfile.EndsWith('/') || directory is null || !Directory.Exists(directory))
+        {
+            errors.Add($"--textfile: '{textfile}' must be a file in an existing directory");
+        }
+
+        ExporterConfig? config = null;
+        try
+        {
+            config = ConfigLoader.Load(configFile);
+        }
+        catch (ConfigException e)
+        {
+            errors.AddRange(e.Errors.Select(error => error.ToString()));
+        }
+
+        if (errors.Count > 0 || config is null || duration is null)
+        {
+            foreach (var error in errors)
+            {
+                await Console.Error.WriteLineAsync($"trace-exporter once: {error}").ConfigureAwait(false);
+            }
+
+            return Daemon.ExitConfigError;
+        }
+
+        using var launcher = new ChildProcessLauncher();
+        var host = HostFacts.Discover();
+        var prerequisites = await Prerequisites.CheckAsync(launcher, config.Bpftrace.Path, host, cancellationToken).ConfigureAwait(false);
+        if (prerequisites.Problems.Count > 0)
+        {
+            foreach (var problem in prerequisites.Problems)
+            {
+                await Console.Error.WriteLineAsync($"trace-exporter once: cannot start: {problem}").ConfigureAwait(false);
+            }
+
+            return Daemon.ExitPrerequisites;
+        }
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        Daemon.ConfigureLogging(builder.Logging, logLevel);
+        var registry = Daemon.AddProbes(builder.Services, config, host, launcher, prerequisites.BpftraceVersion!);
+        using var app = builder.Build();
+
+        // Start-up returns once every probe is attached (or known not to run here), so the duration measures.
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var stopping = app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        using var interrupted = CancellationTokenSource.CreateLinkedTokenSource(stopping, cancellationToken);
+        var completed = true;
+        try
+        {
+            await Task.Delay(duration.Value, TimeProvider.System, interrupted.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            completed = false;
+        }
+
+        // Stopping bpftrace first lets its last map print reach the counters. Stopping also sets every
+        // trace_exporter_probe_up to 0; the page reports the run, so each keeps the state it had while running.
+        var states = app.Services.GetRequiredService<ProbeSupervisor>().States;
+        await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        var self = app.Services.GetRequiredService<SelfMetrics>();
+        foreach (var state in states)
+        {
+            self.ProbeUp.WithLabels(state.Name).Set(state.Status == ProbeStatus.Up ? 1 : 0);
+        }
+
+        if (!completed)
+        {
+            await Console.Error.WriteLineAsync($"trace-exporter once: stopped before {durationText} were over; {target} left as it was").ConfigureAwait(false);
+            return ExitInterrupted;
+        }
+
+        var page = await MetricsEndpoint.RenderAsync(registry, app.Services.GetRequiredService<UserMetricSet>(), CancellationToken.None).ConfigureAwait(false);
+        await WriteAtomicallyAsync(page, target).ConfigureAwait(false);
+        return 0;
+    }
+
+    /// <summary>Writes the page to a temporary file beside <paramref name="target"/>, then renames it over it.</summary>
+    private static async Task WriteAtomicallyAsync(byte[] page, string target)
+    {
+        // Not *.prom: the textfile collector ignores it until the rename.
+        var temporary = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}.tmp");
+        try
+        {
+            var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None);
+            await using (stream.ConfigureAwait(false))
+            {
+                await stream.WriteAsync(page).ConfigureAwait(false);
+                stream.Flush(flushToDisk: true);
+            }
+
+            if (!OperatingSystem.IsWindows())
+            {
+                // node_exporter usually runs as another user.
+                File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            }
+
+            File.Move(temporary, target, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    private static TimeSpan? ParseDuration(string text)
+    {
+        var match = DurationPattern().Match(text);
+        if (!match.Success)
+        {
+            return null;
+        }
+
+        var amount = long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+        return match.Groups[2].Value switch
+        {
+            "ms" => TimeSpan.FromMilliseconds(amount),
+            "s" => TimeSpan.FromSeconds(amount),
+            "m" => TimeSpan.FromMinutes(amount),
+            _ => TimeSpan.FromHours(amount),
+        };
+    }
+
+    [GeneratedRegex(@"^(\d{1,9})(ms|s|m|h)$")]
+    private static partial Regex DurationPattern();
+}
