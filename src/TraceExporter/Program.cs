@@ -22,6 +22,10 @@ var logLevel = new Option<string>("--log.level")
     DefaultValueFactory = _ => "info",
 };
 logLevel.AcceptOnlyFromAmong("debug", "info", "warn", "error");
+var webConfigFile = new Option<string?>("--web.config.file")
+{
+    Description = "Exporter-toolkit web configuration (tls_server_config, basic_auth_users): TLS and basic authentication.",
+};
 var enableLifecycle = new Option<bool>("--web.enable-lifecycle")
 {
     Description = "Enable POST /-/reload (SIGHUP always reloads).",
@@ -34,6 +38,7 @@ var root = new RootCommand("TraceExporter: bpftrace probes as Prometheus metrics
     telemetryPath,
     logLevel,
     enableLifecycle,
+    webConfigFile,
 };
 root.SetAction((parse, cancellationToken) => Daemon.RunAsync(
     new DaemonOptions(
@@ -41,12 +46,15 @@ root.SetAction((parse, cancellationToken) => Daemon.RunAsync(
         parse.GetValue(listenAddress)!,
         parse.GetValue(telemetryPath)!,
         parse.GetValue(logLevel)!,
-        parse.GetValue(enableLifecycle)),
+        parse.GetValue(enableLifecycle),
+        parse.GetValue(webConfigFile)),
     cancellationToken));
 
 // Subcommands: one file each under Cli/, one line each here.
 // (subcommands)
 root.Subcommands.Add(OnceCommand.Create());
+root.Subcommands.Add(GuardCommand.Create());
+root.Subcommands.Add(CheckCommand.Create());
 
 // The host handles SIGTERM/SIGINT itself (and tells systemd it is stopping): keep System.CommandLine out of it.
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

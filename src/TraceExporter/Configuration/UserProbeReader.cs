@@ -499,7 +499,7 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
     /// <summary>The program must assign the map with the aggregation the metric type reads.</summary>
     private void CheckAggregation(YamlNode node, string program, MapMetricConfig metric)
     {
-        var assignment = Regex.Match(program, Regex.Escape(metric.Map) + @"(\[[^\n]*?\])?\s*=\s*(?<fn>[a-z_]+)\s*\(", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+        var assignment = Regex.Match(program, Regex.Escape(metric.Map) + @"(\[[\s\S]*?\])?\s*=\s*(?<fn>[a-z_]+)\s*\(", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
         var fn = assignment.Success ? assignment.Groups["fn"].Value : null;
         var expected = metric.Type switch
         {
@@ -521,7 +521,7 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
 
     /// <summary>Whether the program assigns (or increments) the map anywhere.</summary>
     private static bool DefinesMap(string program, string map) =>
-        Regex.IsMatch(program, Regex.Escape(map) + @"(?![A-Za-z0-9_])(\[[^\n]*?\])?\s*(=(?!=)|\+\+|--|\+=|-=)", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+        Regex.IsMatch(program, Regex.Escape(map) + @"(?![A-Za-z0-9_])(\[[\s\S]*?\])?\s*(=(?!=)|\+\+|--|\+=|-=)", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
 
     private T Choice<T>(YamlNode node, string what, Dictionary<string, T> choices, ref bool ok)
     {

@@ -136,7 +136,7 @@ public sealed class UserMetricFamily
                 foreach (var bound in bounds)
                 {
                     cumulative += series.Buckets?.GetValueOrDefault(bound).Value ?? 0;
-                    Sample(text, Name + "_bucket", series.LabelValues, Format(bound * Scale), cumulative);
+                    Sample(text, Name + "_bucket", series.LabelValues, (bound * Scale).ToString("G15", CultureInfo.InvariantCulture), cumulative);
                 }
 
                 Sample(text, Name + "_bucket", series.LabelValues, "+Inf", series.Value.Value);

@@ -158,25 +158,16 @@ public sealed partial class ProbeGroupRunner
         var found = false;
         foreach (var member in active)
         {
-            var program = ProgramAssembler.Assemble([member], _interval);
-            var sink = new ProbeGroupSink(Name, [], _self, _time, _logger); // no members: a trial run must not count anything
-            var errors = new StderrLog(member.Name, _logger);
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-            using var forceful = new CancellationTokenSource();
-            using var escalate = stop.Token.Register(() => forceful.CancelAfter(ShutdownGrace));
-            var running = _bpftrace.RunAsync(program, _environment, sink, errors.Add, null, stop.Token, forceful.Token);
-            await Task.WhenAny(sink.ReadyTask, running).ConfigureAwait(false);
-            if (!sink.ReadyTask.IsCompleted)
-            {
-                MarkFailed(member, errors.Summary());
-                found = true;
-            }
-
-            await stop.CancelAsync().ConfigureAwait(false);
-            await running.ConfigureAwait(false);
+            var problem = await ProbeTrial.RunAsync(_bpftrace, ProgramAssembler.Assemble([member], _interval), _environment, member.Name, _logger, stopping).ConfigureAwait(false);
             if (stopping.IsCancellationRequested)
             {
                 return found;
+            }
+
+            if (problem is not null)
+            {
+                MarkFailed(member, problem);
+                found = true;
             }
         }
 

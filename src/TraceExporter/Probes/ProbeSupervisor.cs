@@ -252,12 +252,24 @@ public sealed partial class ProbeSupervisor : IHostedService, IDisposable
 
         foreach (var probe in config.Probes)
         {
+            string program;
+            try
+            {
+                program = ProgramTemplate.Resolve(probe.Program, _host);
+            }
+            catch (ProbeUnavailableException e)
+            {
+                unavailable.Add(new ProbeState(probe.Name, "bpftrace", ProbeStatus.Failed, e.Message));
+                LogUnavailable(probe.Name, e.Message);
+                continue;
+            }
+
             var settings = config.Bpftrace;
             var interval = probe.Interval ?? config.Interval;
             var identity = string.Join('\n', [settings.Path, interval.ToString(), settings.RestartDelay.ToString(), settings.RestartDelayMax.ToString(), UserProbeIdentity(probe)]);
             plans.Add(new GroupPlan(probe.Name, identity, [probe.Name], () =>
             {
-                var member = new UserProbeMember(probe, _userMetrics, _self, _host.DropReasons, _bpftrace.Version);
+                var member = new UserProbeMember(probe, program, _userMetrics, _self, _host.DropReasons, _bpftrace.Version);
                 return new ProbeGroupRunner(
                     probe.Name, [member], new BpftraceRunner(_launcher, settings.Path), _self, interval, BufferEnvironment(probe.BufferPages), _time,
                     new RestartBackoff(settings.RestartDelay, settings.RestartDelayMax), _logger);

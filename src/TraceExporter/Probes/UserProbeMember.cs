@@ -15,9 +15,10 @@ public sealed class UserProbeMember : ProbeMember
     private readonly List<UserMetricFamily> _families = [];
     private readonly Prometheus.Counter.Child _unmatched;
 
-    public UserProbeMember(UserProbeConfig config, UserMetricSet metrics, SelfMetrics self, DropReasonTable? dropReasons, Version bpftrace)
+    public UserProbeMember(UserProbeConfig config, string program, UserMetricSet metrics, SelfMetrics self, DropReasonTable? dropReasons, Version bpftrace)
     {
         _config = config;
+        Program = program;
         _unmatched = self.UnmatchedLines.WithLabels(config.Name);
         var escapedTwice = UserKeyDecoder.EscapesStringKeysTwice(bpftrace);
         var prints = new List<MapPrint>();
@@ -51,7 +52,8 @@ public sealed class UserProbeMember : ProbeMember
 
     public override string Source => "bpftrace";
 
-    public override string Program => _config.Program;
+    /// <summary>The program with this kernel's offsets filled in.</summary>
+    public override string Program { get; }
 
     public override IReadOnlyList<MapPrint> Prints { get; }
 
