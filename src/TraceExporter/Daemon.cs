@@ -45,6 +45,16 @@ public static class Daemon
             errors.AddRange(e.Errors.Select(error => error.ToString()));
         }
 
+        var web = WebConfig.None;
+        try
+        {
+            web = options.WebConfigFile is { Length: > 0 } webConfigFile ? WebConfigLoader.Load(webConfigFile) : WebConfig.None;
+        }
+        catch (ConfigException e)
+        {
+            errors.AddRange(e.Errors.Select(error => error.ToString()));
+        }
+
         if (errors.Count > 0 || config is null)
         {
             foreach (var error in errors)
@@ -68,12 +78,12 @@ public static class Daemon
             return ExitPrerequisites;
         }
 
-        var app = BuildApp(options, address!, config, host, launcher, prerequisites.BpftraceVersion!);
+        var app = BuildApp(options, address!, config, host, launcher, prerequisites.BpftraceVersion!, web);
         await app.RunAsync().ConfigureAwait(false);
         return Environment.ExitCode;
     }
 
-    private static WebApplication BuildApp(DaemonOptions options, ListenAddress address, ExporterConfig config, HostFacts host, ChildProcessLauncher launcher, Version bpftraceVersion)
+    private static WebApplication BuildApp(DaemonOptions options, ListenAddress address, ExporterConfig config, HostFacts host, ChildProcessLauncher launcher, Version bpftraceVersion, WebConfig web)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Host.UseSystemd();
@@ -82,19 +92,28 @@ public static class Daemon
         ConfigureLogging(builder.Logging, options.LogLevel);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
+        var certificate = web.Tls?.LoadCertificate();
+        void Secure(Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions listen)
+        {
+            if (certificate is not null)
+            {
+                listen.UseHttps(certificate);
+            }
+        }
+
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             if (address.Host.Length == 0)
             {
-                kestrel.ListenAnyIP(address.Port);
+                kestrel.ListenAnyIP(address.Port, Secure);
             }
             else if (address.Host == "localhost")
             {
-                kestrel.ListenLocalhost(address.Port);
+                kestrel.ListenLocalhost(address.Port, Secure);
             }
             else
             {
-                kestrel.Listen(System.Net.IPAddress.Parse(address.Host), address.Port);
+                kestrel.Listen(System.Net.IPAddress.Parse(address.Host), address.Port, Secure);
             }
         });
 
@@ -104,6 +123,11 @@ public static class Daemon
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigReloader>());
 
         var app = builder.Build();
+        if (web.BasicAuthUsers.Count > 0)
+        {
+            app.UseMiddleware<WebConfigBasicAuth>(web);
+        }
+
         ExporterWeb.Map(app, options, Version, registry, app.Services.GetRequiredService<UserMetricSet>(), app.Services.GetRequiredService<ProbeSupervisor>(), app.Services.GetRequiredService<ConfigReloader>());
         return app;
     }
