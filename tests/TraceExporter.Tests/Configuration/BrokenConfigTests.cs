@@ -1,0 +1,80 @@
+using TraceExporter.Configuration;
+
+namespace TraceExporter.Tests.Configuration;
+
+/// <summary>Each broken configuration is refused with its file, line, column and the mistake, never a stack trace.</summary>
+public sealed class BrokenConfigTests
+{
+    private const string Program =
+        "    program: |\n" +
+        "      tracepoint:sched:sched_process_exec { @execs[pid] = count(); @lat = hist(5); @lat_sum = sum(5); @s = stats(3); @a = avg(3); }\n";
+
+    public static TheoryData<string, string> Cases => new()
+    {
+        { "probes:\n  - name: p\n" + Program + "    metrics:\n      - { map: \"@execs\", name: p_execs_total, help: h, colour: red }\n", "cfg.yaml:6:56: unknown key 'colour'" },
+        { "probes:\n  - name: p\n" + Program + "    metrics:\n      - { map: \"@execs\", name: p_execs_total, help: h, type: countr }\n", "cfg.yaml:6:62: type must be one of: counter, gauge, histogram, summary" },
+        { "probes:\n  - name: p\n" + Program + "    metrics:\n      - { map: \"@execs\", name: p-execs-total, help: h }\n", "cfg.yaml:6:32: 'p-execs-total' is not a valid Prometheus metric name" },
+        { "probes:\n  - name: p\n" + Program + "    metrics:\n      - { map: \"@execs\", name: p_execs, help: h }\n", "cfg.yaml:6:32: counter 'p_execs' must end in _total" },
+        { "probes:\n  - name: p\n" + Program + "    metrics:\n      - { map: \"@execs\", name: p_execs_total, help: h }\n      - { map: \"@execs\", name: p_execs_total, help: h }\n", "cfg.yaml:7:32: metric name 'p_execs_total' is already used" },
+        { "probes:\n  - name: p\n" + Program + "    metrics:\n      - { map: \"@execs\", name: trace_tcp_connects_total, help: h }\n", "cfg.yaml:6:32: metric name 'trace_tcp_connects_total' is already used" },
+        { "probes:\n  - name: p\n" + Program + "    metrics:\n      - { map: \"@nothere\", name: p_total, help: h }\n", "cfg.yaml:6:9: map @nothere is never assigned in the program" },
+        { "probes:\n  - name: p\n" + Program + "    metrics:\n      - { map: \"@execs\", name: p_total, help: h, labels: [{ name: 0pid, kind: number }] }\n", "cfg.yaml:6:67: '0pid' is not a valid Prometheus label name" },
+        { "probes:\n  - name: p\n" + Program + "    metrics:\n      - { map: \"@execs\", name: p_total, help: h, labels: [{ name: pid }, { name: pid }] }\n", "cfg.yaml:6:82: label 'pid' appears twice" },
+        { "probes:\n  - name: p\n" + Program + "    metrics:\n      - { map: \"@execs\", name: p_total, help: h, labels: [{ name: a, kind: string }, { name: b, kind: string }] }\n", "cfg.yaml:6:58: at most one label of kind string per key" },
+        { "probes:\n  - name: p\n    program_file: does-not-exist.bt\n    metrics:\n      - { map: \"@x\", name: p_total, help: h }\n", "cfg.yaml:3:19: program_file 'does-not-exist.bt' cannot be read" },
+        { "probes:\n  - name: p\n" + Program + "    metrics:\n      - { map: \"@lat\", name: p_latency_seconds, help: h, type: histogram }\n", "cfg.yaml:6:9: histogram p_latency_seconds needs sum_map" },
+        { "probes:\n  - name: p\n" + Program + "    metrics:\n      - { map: \"@execs\", name: p_latency_seconds, help: h, type: histogram, sum_map: \"@lat_sum\" }\n", "cfg.yaml:6:9: p_latency_seconds is a histogram, so @execs must be assigned hist() or lhist(), not count()" },
+        { "probes:\n  - name: p\n" + Program + "    metrics:\n      - { map: \"@a\", name: p_avg, help: h, type: gauge }\n", "cfg.yaml:6:9: @a is an avg(), which bpftrace prints without its count: use stats() and type: summary" },
+        { "probes:\n  - name: p\n" + Program + "    metrics:\n      - { map: \"@execs\", name: p_total, help: h, scale: -1 }\n", "cfg.yaml:6:57: scale must be a positive number" },
+        { "probes:\n  - name: p\n" + Program + "    lines:\n      - { regex: '^exec (?<comm', name: p_lines_total, help: h }\n", "cfg.yaml:6:18: invalid regular expression" },
+        { "probes:\n  - name: tcp_connects\n" + Program + "    metrics:\n      - { map: \"@execs\", name: p_total, help: h }\n", "cfg.yaml:2:5: probe name 'tcp_connects' is already taken by a built-in probe" },
+        { "probes:\n  - name: p\n    metrics:\n      - { map: \"@x\", name: p_total, help: h }\n", "cfg.yaml:2:5: probe 'p' needs a program or a program_file" },
+        { "probes:\n  - name: p\n" + Program, "cfg.yaml:2:5: probe 'p' exports nothing" },
+        { "probes:\n  - name: P\n" + Program + "    metrics:\n      - { map: \"@execs\", name: p_total, help: h }\n", "cfg.yaml:2:11: probe name 'P' must be lowercase" },
+        { "probes:\n  - name: p\n" + Program + "    interval: 5 minutes\n    metrics:\n      - { map: \"@execs\", name: p_total, help: h }\n", "cfg.yaml:5:15: interval must be a duration" },
+        { "probes:\n  - name: p\n" + Program + "    metrics:\n      - { map: execs, name: p_total, help: h }\n", "cfg.yaml:6:16: map 'execs' is not a bpftrace map name" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void A_broken_config_is_refused_with_file_line_column_and_the_mistake(string yaml, string expected)
+    {
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml, "cfg.yaml"));
+
+        Assert.Contains(e.Errors, error => error.ToString().StartsWith(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_valid_user_probe_reads_back_as_written()
+    {
+        var config = ConfigLoader.Parse(
+            "probes:\n  - name: p\n" + Program +
+            "    interval: 2s\n" +
+            "    metrics:\n" +
+            "      - { map: \"@execs\", name: p_execs_total, help: Execs., labels: [{ name: pid, kind: number }], update: delta, series_limit: 5 }\n" +
+            "      - { map: \"@lat\", name: p_latency_seconds, help: Latency., type: histogram, sum_map: \"@lat_sum\", scale: 0.001 }\n" +
+            "      - { map: \"@s\", name: p_sizes_bytes, help: Sizes., type: summary }\n" +
+            "    lines:\n" +
+            "      - { regex: '^exec (?<comm>\\S+)$', name: p_lines_total, help: Lines. }\n",
+            "cfg.yaml");
+
+        var probe = Assert.Single(config.Probes);
+        Assert.Equal(TimeSpan.FromSeconds(2), probe.Interval);
+        Assert.Equal(MapUpdate.Delta, probe.Metrics[0].Update);
+        Assert.Equal(5, probe.Metrics[0].SeriesLimit);
+        Assert.Equal(new LabelConfig("pid", LabelKind.Number), Assert.Single(probe.Metrics[0].Labels));
+        Assert.Equal("@lat_sum", probe.Metrics[1].SumMap);
+        Assert.Equal(0.001, probe.Metrics[1].Scale);
+        Assert.Equal(MetricType.Summary, probe.Metrics[2].Type);
+        Assert.Equal(["comm"], Assert.Single(probe.Lines).Labels);
+    }
+
+    [Fact]
+    public void Every_shipped_example_is_valid()
+    {
+        var examples = Directory.GetFiles(Path.Combine(ConfigLoaderTests.RepoRoot(), "config", "examples"), "*.yaml");
+
+        Assert.True(examples.Length >= 6);
+        Assert.All(examples, path => Assert.NotEmpty(ConfigLoader.Load(path).Probes));
+    }
+}
