@@ -40,10 +40,10 @@ public sealed class GroundTruthTests
         KernelPrerequisites.Require();
         await using var ns = await NetworkNamespace.CreateAsync();
         await ns.SetLoopbackMtuAsync(1500);
-        var port = UniqueName.NamespacePort();
-        await using var server = await ServerProcess.StartAsync(ns, port);
         await ns.SetSysctlAsync("net.ipv4.tcp_rto_max_ms", "1000");
         await ns.SetSysctlAsync("net.ipv4.tcp_retries2", "60");
+        var port = UniqueName.NamespacePort();
+        await using var server = await ServerProcess.StartAsync(ns, port);
         await using var table = await NftDropTable.LoadAsync(ns, port);
 
         var send = Workload.SendAsync(ns, null, port, 2_000_000, TimeSpan.FromMinutes(3));

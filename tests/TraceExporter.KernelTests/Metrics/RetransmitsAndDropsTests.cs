@@ -9,7 +9,7 @@ public sealed class RetransmitsAndDropsTests
     private const string Retransmits = "trace_tcp_retransmits_total";
     private const string Drops = "trace_skb_drops_total";
     private const long SendBytes = 2_000_000;
-    private static readonly TimeSpan LossyPhase = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan LossyPhase = TimeSpan.FromSeconds(10);
     private static readonly (string, string) Loopback = ("interface", "lo");
     private static readonly (string, string) NetfilterDrop = ("reason", "NETFILTER_DROP");
 
@@ -21,6 +21,11 @@ public sealed class RetransmitsAndDropsTests
         await using var ns = await NetworkNamespace.CreateAsync();
         // A 1500-byte MTU instead of lo's 64 KiB makes the 2 MB transfer many segments, so many drops.
         await ns.SetLoopbackMtuAsync(1500);
+        // 30 % loss both ways stalls TCP in exponential backoff for minutes: cap the RTO at 1 s and let
+        // connections live through many retransmissions, so the lossy phase can be cut short and then recover.
+        // Before the listener exists: sockets take these values when they are created (accepted ones from it).
+        await ns.SetSysctlAsync("net.ipv4.tcp_rto_max_ms", "1000");
+        await ns.SetSysctlAsync("net.ipv4.tcp_retries2", "60");
         var port = UniqueName.NamespacePort();
         await using var server = await ServerProcess.StartAsync(ns, port);
 
@@ -29,11 +34,6 @@ public sealed class RetransmitsAndDropsTests
         var retransmitsBefore = before.Counter(Retransmits, Loopback);
         var dropsBefore = before.Counter(Drops, NetfilterDrop);
         var kernelBefore = await ns.ReadCounterAsync("TcpRetransSegs");
-
-        // 30 % loss both ways stalls TCP in exponential backoff for minutes: cap the RTO at 1 s and let
-        // connections live through many retransmissions, so the lossy phase can be cut short and then recover.
-        await ns.SetSysctlAsync("net.ipv4.tcp_rto_max_ms", "1000");
-        await ns.SetSysctlAsync("net.ipv4.tcp_retries2", "60");
 
         long nftDropped;
         Task<string> send;
@@ -49,7 +49,15 @@ public sealed class RetransmitsAndDropsTests
         }
 
         // Without the rule whatever is left of the transfer completes quickly.
-        await Task.WhenAll(send, connects).WaitAsync(TimeSpan.FromMinutes(2));
+        try
+        {
+            await Task.WhenAll(send, connects).WaitAsync(TimeSpan.FromMinutes(2));
+        }
+        catch (TimeoutException)
+        {
+            var detail = await ns.ExecAsync("ss", ["-tin"]);
+            Assert.Fail($"the workloads did not finish within 2 min of deleting the table (send done: {send.IsCompleted}, connects done: {connects.IsCompleted}):\n{detail}\nserver:\n{server.Output}");
+        }
 
         // FINs and last segments may still be in retransmission after the workloads exit: wait them out.
         IReadOnlyList<string> sockets = [];
