@@ -123,6 +123,8 @@ public static class Daemon
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigReloader>());
 
         var app = builder.Build();
+        var supervisor = app.Services.GetRequiredService<ProbeSupervisor>();
+        _ = new BpfProgramStats(registry, () => supervisor.BuiltinProcessId, () => supervisor.BuiltinPrograms);
         if (web.BasicAuthUsers.Count > 0)
         {
             app.UseMiddleware<WebConfigBasicAuth>(web);

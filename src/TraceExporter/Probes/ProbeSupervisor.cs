@@ -61,6 +61,10 @@ public sealed partial class ProbeSupervisor : IHostedService, IDisposable
     /// <summary>The bpftrace process of the built-in probes, while one runs.</summary>
     public int? BuiltinProcessId => Group(BuiltinGroup)?.Runner.ProcessId;
 
+    /// <summary>Each built-in probe in that process, with its program (to attribute the process's BPF programs).</summary>
+    public IReadOnlyList<(string Probe, string Program)> BuiltinPrograms =>
+        Group(BuiltinGroup)?.Runner.Members.Select(m => (m.Name, m.Program)).ToList() ?? [];
+
     public ExporterConfig Config => _config;
 
     public IReadOnlyList<ProbeState> States

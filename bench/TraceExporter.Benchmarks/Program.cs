@@ -1,0 +1,4 @@
+using BenchmarkDotNet.Running;
+using TraceExporter.Benchmarks;
+
+BenchmarkSwitcher.FromAssembly(typeof(MapSnapshotBenchmarks).Assembly).Run(args);

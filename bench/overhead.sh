@@ -1,0 +1,223 @@
+#!/usr/bin/env bash
+# What tracing costs the traced host. In a network namespace of its own, runs a TCP workload (bench/tcpload.c:
+# a connection storm, then a bulk transfer, over the namespace's lo) three ways in alternation:
+#   none      no probes
+#   exporter  TraceExporter with all built-in probes (config/trace-exporter.yaml)
+#   naive     one bpftrace printf per inet_sock_set_state event, piped into `wc -l`
+# and prints, per way: the workload's throughput as a ratio to the untraced run (median of the rounds),
+# CPU seconds of the tracer (daemon + bpftrace, or bpftrace + wc) per million events and as % of one core
+# during the storm, and peak memory (VmHWM summed).
+#
+# Events are counted by the kernel: after the timed rounds, one untimed round per tracer runs with
+# kernel.bpf_stats_enabled=1 and sums run_cnt of the tracer's BPF programs, giving events per connection
+# and per MB; timed rounds run with the setting as it was (stats cost time per event).
+#
+# Usage (root): bench/overhead.sh [--short] [--rounds N] [--daemon path/to/trace-exporter.dll]
+#   --short   3 rounds of a small workload, < 2 minutes (CI keeps the harness working; no thresholds)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+rounds=5
+connections=60000
+megabytes=4096
+max_seconds=15
+settle=3
+daemon_dll=""
+while (($#)); do
+  case "$1" in
+    --short) rounds=3; connections=10000; megabytes=512; max_seconds=5; settle=2 ;;
+    --rounds) rounds="$2"; shift ;;
+    --daemon) daemon_dll="$2"; shift ;;
+    *) echo "usage: $0 [--short] [--rounds N] [--daemon trace-exporter.dll]" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+[ "$(id -u)" -eq 0 ] || { echo "overhead.sh: run as root" >&2; exit 3; }
+for tool in bpftrace ip cc curl; do
+  command -v "$tool" >/dev/null || { echo "overhead.sh: $tool is missing" >&2; exit 3; }
+done
+
+work=$(mktemp -d /tmp/te-overhead.XXXXXX)
+ns="te-bench-$$"
+pids=()
+stats_before=$(cat /proc/sys/kernel/bpf_stats_enabled)
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  echo "$stats_before" >/proc/sys/kernel/bpf_stats_enabled
+  ip netns del "$ns" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if [ -z "$daemon_dll" ]; then
+  dotnet build src/TraceExporter -c Release --nologo -v quiet >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
+  daemon_dll=src/TraceExporter/bin/Release/net10.0/trace-exporter.dll
+fi
+cc -O2 -pthread -o "$work/tcpload" bench/tcpload.c
+
+ip netns add "$ns"
+ip -n "$ns" link set lo up
+in_ns() { ip netns exec "$ns" "$@"; }
+
+clk_tck=$(getconf CLK_TCK)
+# utime + stime of one process, in clock ticks (fields 14 and 15, counted after the ')' closing comm).
+ticks() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{print $12 + $13}' || echo 0; }
+hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+# Waits for a condition with a deadline, in tenths of a second.
+wait_for() {
+  local tenths=$1; shift
+  for ((i = 0; i < tenths; i++)); do "$@" && return 0; sleep 0.1; done
+  return 1
+}
+
+# The tracer's processes for the current way; set by start_*.
+tracer=()
+port=$((20000 + $$ % 20000))
+healthy() { kill -0 "$1" 2>/dev/null && curl -sf "http://127.0.0.1:$port/healthz" -o /dev/null; }
+start_exporter() {
+  port=$((port + 1))
+  # Tracers run in the host's namespaces (probes see every namespace; `ip netns exec` would hide tracefs).
+  dotnet "$daemon_dll" --config.file config/trace-exporter.yaml \
+    --web.listen-address "127.0.0.1:$port" >"$work/daemon.log" 2>&1 &
+  local daemon=$!
+  pids+=("$daemon")
+  if ! wait_for 600 healthy "$daemon"; then
+    echo "overhead.sh: the daemon did not become healthy:" >&2; cat "$work/daemon.log" >&2; exit 1
+  fi
+  local child
+  child=$(pgrep -P "$daemon" -x bpftrace | head -n1)
+  [ -n "$child" ] || { echo "overhead.sh: no bpftrace under the daemon" >&2; exit 1; }
+  tracer=("$daemon" "$child")
+  sleep "$settle" # measure the steady state, not the start-up's JIT and first print
+}
+start_naive() {
+  rm -f "$work/fifo"; mkfifo "$work/fifo"
+  wc -l <"$work/fifo" >"$work/naive.count" &
+  local counter=$!
+  bpftrace -e 'tracepoint:sock:inet_sock_set_state { printf("%d %d %d %d\n", pid, args->sport, args->oldstate, args->newstate); }' \
+    >"$work/fifo" 2>"$work/naive.err" &
+  local tracer_pid=$!
+  pids+=("$counter" "$tracer_pid")
+  # Attached once the program's perf event exists; a moment more for bpftrace to start polling.
+  if ! wait_for 300 bash -c "kill -0 $tracer_pid && ls -l /proc/$tracer_pid/fd | grep -q perf_event"; then
+    echo "overhead.sh: the naive bpftrace did not attach:" >&2; cat "$work/naive.err" >&2; exit 1
+  fi
+  sleep "$settle"
+  tracer=("$tracer_pid" "$counter")
+}
+# The first process of a tracer is the one to stop (the daemon stops its bpftrace; wc ends at end of input).
+# SIGTERM: background jobs of a script ignore SIGINT.
+stop_tracer() {
+  local pid
+  kill -TERM "${tracer[0]}" 2>/dev/null || true
+  for pid in "${tracer[@]}"; do
+    wait "$pid" 2>/dev/null || true
+    wait_for 100 bash -c "! kill -0 $pid 2>/dev/null" || kill -KILL "$pid" 2>/dev/null || true
+  done
+  tracer=()
+}
+tracer_ticks() { local t=0 pid; for pid in "${tracer[@]}"; do t=$((t + $(ticks "$pid"))); done; echo "$t"; }
+tracer_hwm() { local m=0 pid; for pid in "${tracer[@]}"; do m=$((m + $(hwm_kb "$pid"))); done; echo "$m"; }
+# Sum of run_cnt of the BPF programs the tracer's processes hold (needs kernel.bpf_stats_enabled=1).
+tracer_runs() {
+  local pid
+  for pid in "${tracer[@]}"; do cat /proc/"$pid"/fdinfo/* 2>/dev/null || true; done | awk '/^run_cnt:/ {n += $2} END {print n + 0}'
+}
+
+workload_port=7000
+# Runs one workload, appending "<way> <kind> <rate> <work> <cpu_ticks>" to results.
+run_workload() {
+  local way=$1 kind=$2 count=$3 before after line
+  workload_port=$((workload_port + 1))
+  before=$(tracer_ticks)
+  line=$(in_ns "$work/tcpload" "$kind" "$workload_port" "$count" "$max_seconds")
+  after=$(tracer_ticks)
+  # storm: rate = connections/s, work = connections; bulk: rate = MB/s, work = MB
+  set -- $line
+  if [ "$kind" = storm ]; then
+    echo "$way storm $4 $2 $((after - before)) $3" >>"$work/results"
+  else
+    echo "$way bulk $4 $(($2 / 1000000)) $((after - before)) $3" >>"$work/results"
+  fi
+}
+
+: >"$work/results"
+: >"$work/memory"
+echo "overhead.sh: $rounds rounds of: storm $connections connections, bulk $megabytes MB (each at most ${max_seconds}s), ways none/exporter/naive"
+for ((round = 1; round <= rounds; round++)); do
+  for way in none exporter naive; do
+    case "$way" in
+      exporter) start_exporter ;;
+      naive) start_naive ;;
+    esac
+    run_workload "$way" storm "$connections"
+    run_workload "$way" bulk "$megabytes"
+    if [ "$way" != none ]; then
+      echo "$way $(tracer_hwm)" >>"$work/memory"
+      [ "$round" -eq 1 ] && for pid in "${tracer[@]}"; do echo "  $way: $(tr -d '\0' </proc/"$pid"/comm) VmHWM $(hwm_kb "$pid") kB"; done
+      stop_tracer
+    fi
+  done
+  echo "  round $round done"
+done
+
+# Events per unit of work, counted by the kernel in one untimed round per tracer.
+echo 1 >/proc/sys/kernel/bpf_stats_enabled
+: >"$work/events"
+for way in exporter naive; do
+  "start_$way"
+  for kind in storm bulk; do
+    count=$connections; [ "$kind" = bulk ] && count=$megabytes
+    before=$(tracer_runs)
+    workload_port=$((workload_port + 1))
+    set -- $(in_ns "$work/tcpload" "$kind" "$workload_port" "$count" "$max_seconds")
+    after=$(tracer_runs)
+    work_done=$2; [ "$kind" = bulk ] && work_done=$(($2 / 1000000))
+    echo "$way $kind $(awk -v e=$((after - before)) -v w="$work_done" 'BEGIN {print (w > 0 ? e / w : 0)}')" >>"$work/events"
+  done
+  stop_tracer
+done
+echo "$stats_before" >/proc/sys/kernel/bpf_stats_enabled
+
+if [ -s "$work/naive.err" ] && grep -qi lost "$work/naive.err"; then
+  echo "note: the naive bpftrace lost events: $(grep -i lost "$work/naive.err" | tail -n1)"
+fi
+
+awk -v clk="$clk_tck" -v rounds="$rounds" '
+  function median(list, n,   a, i, j, t) {
+    n = split(list, a, " ")
+    for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+  }
+  FILENAME ~ /events$/ { per[$1 " " $2] = $3; next }
+  FILENAME ~ /memory$/ { mem[$1] = mem[$1] > $2 ? mem[$1] : $2; next }
+  {
+    rate[$1 " " $2] = rate[$1 " " $2] " " $3
+    work[$1 " " $2] += $4; cpu[$1 " " $2] += $5; secs[$1 " " $2] += $6
+  }
+  END {
+    printf "\n%-9s %-6s %12s %8s %12s %14s %10s %9s\n", "way", "load", "median rate", "ratio", "events/unit", "cpu s/Mevent", "cpu %core", "peak MB"
+    split("none exporter naive", ways, " "); split("storm bulk", kinds, " ")
+    for (k = 1; k <= 2; k++) {
+      base = median(rate["none " kinds[k]])
+      for (w = 1; w <= 3; w++) {
+        key = ways[w] " " kinds[k]
+        m = median(rate[key])
+        unit = kinds[k] == "storm" ? "conn/s" : "MB/s"
+        if (ways[w] == "none") {
+          printf "%-9s %-6s %12.0f %8s %12s %14s %10s %9s\n", ways[w], kinds[k], m, "1.000", "-", "-", "-", "-"
+          continue
+        }
+        events = per[key] * work[key]
+        cpusec = cpu[key] / clk
+        printf "%-9s %-6s %12.0f %8.3f %12.2f %14.3f %10.2f %9.0f\n", ways[w], kinds[k], m, m / base, per[key],
+          (events > 0 ? cpusec / (events / 1e6) : 0), (secs[key] > 0 ? 100 * cpusec / secs[key] : 0), mem[ways[w]] / 1024
+      }
+    }
+    printf "(rate: storm in connections/s, bulk in MB/s; ratio: median rate / median untraced rate over %d alternating rounds;\n", rounds
+    printf " events/unit: BPF program runs per connection or per MB; cpu: tracer processes during the workload; peak: VmHWM summed)\n"
+  }' "$work/events" "$work/memory" "$work/results"
