@@ -50,10 +50,13 @@ internal sealed class DaemonProcess : IAsyncDisposable
 
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}/");
 
+    /// <summary>The configuration file the daemon reads; tests of reload rewrite it.</summary>
+    public string ConfigFile => _configFile;
+
     /// <summary>The daemon's stdout and stderr so far, for assertion messages.</summary>
     public string Output => _log.ToString();
 
-    public static async Task<DaemonProcess> StartAsync(string config = AllProbesConfig)
+    public static async Task<DaemonProcess> StartAsync(string config = AllProbesConfig, IEnumerable<string>? extraArguments = null)
     {
         if (!File.Exists(RepositoryLayout.DaemonDll))
         {
@@ -70,6 +73,7 @@ internal sealed class DaemonProcess : IAsyncDisposable
                 "--config.file", configFile,
                 "--web.listen-address", $"127.0.0.1:{daemon.Port.ToString(CultureInfo.InvariantCulture)}",
                 "--log.level", "debug",
+                .. (extraArguments ?? []),
             ])
             .WithStandardOutputPipe(PipeTarget.ToDelegate(daemon._log.AppendStandardOutput))
             .WithStandardErrorPipe(PipeTarget.ToDelegate(daemon._log.AppendStandardError))
@@ -80,9 +84,9 @@ internal sealed class DaemonProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the daemon and waits until /healthz says every probe is attached.</summary>
-    public static async Task<DaemonProcess> StartHealthyAsync(string config = AllProbesConfig)
+    public static async Task<DaemonProcess> StartHealthyAsync(string config = AllProbesConfig, IEnumerable<string>? extraArguments = null)
     {
-        var daemon = await StartAsync(config);
+        var daemon = await StartAsync(config, extraArguments);
         try
         {
             await daemon.WaitUntilHealthyAsync(TimeSpan.FromSeconds(90));

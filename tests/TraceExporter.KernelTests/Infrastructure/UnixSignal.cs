@@ -6,6 +6,7 @@ namespace TraceExporter.KernelTests.Infrastructure;
 /// <summary>Sends signals with libc <c>kill(2)</c>: .NET can only SIGKILL, and the daemon must see SIGTERM.</summary>
 internal static partial class UnixSignal
 {
+    public const int SigHup = 1;
     public const int SigKill = 9;
     public const int SigTerm = 15;
 
