@@ -149,6 +149,7 @@ public static class Daemon
         services.AddSingleton(launcher);
         services.AddSingleton(new BpftraceInfo(bpftraceVersion));
         services.AddSingleton<UserMetricSet>();
+        services.AddSingleton(new Strace.StraceMetrics(registry));
         services.AddSingleton<ProbeSupervisor>();
         services.AddHostedService(sp => sp.GetRequiredService<ProbeSupervisor>());
         return registry;

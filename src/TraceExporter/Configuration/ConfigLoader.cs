@@ -15,8 +15,9 @@ public static class ConfigLoader
     [
         "trace_exporter_probe_up", "trace_exporter_build_info", "trace_exporter_probe_restarts_total",
         "trace_exporter_parse_errors_total", "trace_exporter_lost_events_total", "trace_exporter_runtime_errors_total",
-        "trace_exporter_series_dropped_total", "trace_exporter_unmatched_lines_total",
-        "trace_exporter_config_last_reload_successful", "trace_exporter_config_last_reload_success_timestamp_seconds",
+        "trace_exporter_series_dropped_total", "trace_exporter_unmatched_lines_total", "trace_exporter_probe_run_seconds_total",
+        "trace_exporter_probe_runs_total", "trace_exporter_probe_missed_events_total",
+        "trace_exporter_config_last_reload_successful", "trace_syscalls_total", "trace_syscall_errors_total", "trace_exporter_config_last_reload_success_timestamp_seconds",
     ];
 
     public static ExporterConfig Load(string path)
@@ -76,7 +77,8 @@ public static class ConfigLoader
                         break;
                     case "probes":
                         var taken = BuiltinProbeCatalogue.All.Select(p => p.MetricName).Concat(SelfMetricNames).ToHashSet(StringComparer.Ordinal);
-                        config = config with { Probes = new UserProbeReader(reader, path, taken).ReadAll(value) };
+                        var probes = new UserProbeReader(reader, path, taken);
+                        config = config with { Probes = probes.ReadAll(value), StraceProbes = probes.StraceProbes };
                         break;
                     default:
                         reader.Unknown(keyNode, key, "interval, builtin, bpftrace, probes");

@@ -14,6 +14,9 @@ public sealed record ExporterConfig
     /// <summary>Users' own bpftrace programs.</summary>
     public IReadOnlyList<UserProbeConfig> Probes { get; init; } = [];
 
+    /// <summary>strace probes (<c>kind: strace</c> in <c>probes:</c>).</summary>
+    public IReadOnlyList<Strace.StraceProbeSettings> StraceProbes { get; init; } = [];
+
     /// <summary>The file this was read from, for messages.</summary>
     public string SourcePath { get; init; } = "";
 }

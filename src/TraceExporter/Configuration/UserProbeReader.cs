@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using YamlDotNet.RepresentationModel;
 using TraceExporter.Probes;
+using TraceExporter.Strace;
 
 namespace TraceExporter.Configuration;
 
@@ -18,6 +19,9 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
 
     private static readonly HashSet<string> ReservedSuffixes = ["_bucket", "_count", "_sum"];
 
+    /// <summary>Strace probes found in the list (kind: strace), read by <see cref="ReadAll"/>.</summary>
+    public List<StraceProbeSettings> StraceProbes { get; } = [];
+
     public List<UserProbeConfig> ReadAll(YamlNode node)
     {
         var probes = new List<UserProbeConfig>();
@@ -30,18 +34,140 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var item in list.Children)
         {
-            if (Read(item) is { } probe)
+            string? name;
+            if (item is YamlMappingNode map && map.Children.TryGetValue(new YamlScalarNode("kind"), out var kind)
+                && kind is YamlScalarNode { Value: not "bpftrace" })
             {
-                if (!names.Add(probe.Name) || BuiltinProbeCatalogue.Names.Contains(probe.Name))
+                if (kind is not YamlScalarNode { Value: "strace" })
                 {
-                    reader.Error(item, $"probe name '{probe.Name}' is already taken{(BuiltinProbeCatalogue.Names.Contains(probe.Name) ? " by a built-in probe" : "")}");
+                    reader.Error(kind, "kind must be bpftrace (the default) or strace");
+                    continue;
                 }
 
-                probes.Add(probe);
+                name = ReadStrace(map)?.Name;
+            }
+            else
+            {
+                var probe = Read(item);
+                if (probe is not null)
+                {
+                    probes.Add(probe);
+                }
+
+                name = probe?.Name;
+            }
+
+            if (name is not null && (!names.Add(name) || BuiltinProbeCatalogue.Names.Contains(name)))
+            {
+                reader.Error(item, $"probe name '{name}' is already taken{(BuiltinProbeCatalogue.Names.Contains(name) ? " by a built-in probe" : "")}");
             }
         }
 
         return probes;
+    }
+
+    /// <summary>A strace probe: <c>target: {pid | process_name | command}</c> and <c>filter</c> in strace's own <c>-e</c> syntax.</summary>
+    private StraceProbeSettings? ReadStrace(YamlMappingNode map)
+    {
+        string? name = null, strace = null;
+        StraceTargetKind? kind = null;
+        string target = "";
+        List<string> arguments = [], filters = [];
+        foreach (var (keyNode, value) in map.Children)
+        {
+            switch (((YamlScalarNode)keyNode).Value)
+            {
+                case "kind":
+                    break;
+                case "name":
+                    name = reader.NonEmptyString(value, "probe name");
+                    if (name is not null && !ProbeName().IsMatch(name))
+                    {
+                        reader.Error(value, $"probe name '{name}' must be lowercase letters, digits and '_', starting with a letter");
+                        name = null;
+                    }
+
+                    break;
+                case "strace_path":
+                    strace = reader.NonEmptyString(value, "strace_path");
+                    break;
+                case "filter":
+                    filters = value switch
+                    {
+                        YamlScalarNode { Value: { Length: > 0 } one } => [one],
+                        YamlSequenceNode many => [.. many.Children.OfType<YamlScalarNode>().Select(n => n.Value ?? "")],
+                        _ => [],
+                    };
+                    break;
+                case "target":
+                    if (reader.Mapping(value, "target") is { } t && t.Children.Count == 1)
+                    {
+                        var (targetKey, targetValue) = t.Children.First();
+                        switch (((YamlScalarNode)targetKey).Value)
+                        {
+                            case "pid":
+                                kind = StraceTargetKind.Pid;
+                                target = (targetValue as YamlScalarNode)?.Value ?? "";
+                                break;
+                            case "process_name":
+                                kind = StraceTargetKind.Name;
+                                target = (targetValue as YamlScalarNode)?.Value ?? "";
+                                break;
+                            case "command":
+                                kind = StraceTargetKind.Command;
+                                var parts = targetValue is YamlSequenceNode seq ? seq.Children.OfType<YamlScalarNode>().Select(n => n.Value ?? "").ToList() : [];
+                                target = parts.FirstOrDefault() ?? "";
+                                arguments = parts.Skip(1).ToList();
+                                break;
+                            default:
+                                reader.Unknown(targetKey, ((YamlScalarNode)targetKey).Value, "pid, process_name, command");
+                                break;
+                        }
+                    }
+                    else if (value is YamlMappingNode)
+                    {
+                        reader.Error(value, "target needs exactly one of: pid, process_name, command (a list: program and arguments)");
+                    }
+
+                    break;
+                default:
+                    reader.Unknown(keyNode, ((YamlScalarNode)keyNode).Value, "name, kind, target, filter, strace_path");
+                    break;
+            }
+        }
+
+        if (name is null || kind is null)
+        {
+            if (kind is null)
+            {
+                reader.Error(map, "a strace probe needs a target: pid, process_name or command");
+            }
+
+            return null;
+        }
+
+        var settings = new StraceProbeSettings
+        {
+            Name = name,
+            TargetKind = kind.Value,
+            Target = target,
+            Arguments = arguments,
+            Filters = filters,
+            StracePath = strace ?? "strace",
+        };
+        var problems = settings.Validate();
+        foreach (var problem in problems)
+        {
+            reader.Error(map, problem);
+        }
+
+        if (problems.Count > 0)
+        {
+            return null;
+        }
+
+        StraceProbes.Add(settings);
+        return settings;
     }
 
     private UserProbeConfig? Read(YamlNode node)

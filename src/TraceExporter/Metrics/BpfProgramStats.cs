@@ -28,7 +28,8 @@ public sealed partial class BpfProgramStats
     private readonly string _procRoot;
     private readonly Counter _runSeconds;
     private readonly Counter _runs;
-    private readonly Dictionary<string, (ulong TimeNs, ulong Count)> _lastSeen = new(StringComparer.Ordinal);
+    private readonly Counter _misses;
+    private readonly Dictionary<string, (ulong TimeNs, ulong Count, ulong Misses)> _lastSeen = new(StringComparer.Ordinal);
     private Dictionary<uint, string> _probeByProgramId = [];
     private int? _attributedProcess;
 
@@ -44,6 +45,10 @@ public sealed partial class BpfProgramStats
         _runSeconds = factory.CreateCounter(
             "trace_exporter_probe_run_seconds_total",
             "Time the kernel spent running the probe's BPF programs (only while kernel.bpf_stats_enabled=1).",
+            "probe");
+        _misses = factory.CreateCounter(
+            "trace_exporter_probe_missed_events_total",
+            "Events the kernel did not hand to the probe's BPF programs because a BPF program was already running on that CPU (recursion protection): counts that are short by this much.",
             "probe");
         _runs = factory.CreateCounter(
             "trace_exporter_probe_runs_total",
@@ -75,10 +80,12 @@ public sealed partial class BpfProgramStats
 
     private void Update()
     {
-        if (_processId() is not { } pid || !StatsEnabled())
+        if (_processId() is not { } pid)
         {
             return;
         }
+
+        var statsEnabled = StatsEnabled();
 
         try
         {
@@ -89,26 +96,29 @@ public sealed partial class BpfProgramStats
                 _lastSeen.Clear(); // a new process: its programs count from zero
             }
 
-            var totals = new Dictionary<string, (ulong TimeNs, ulong Count)>(StringComparer.Ordinal);
+            var totals = new Dictionary<string, (ulong TimeNs, ulong Count, ulong Misses)>(StringComparer.Ordinal);
             foreach (var fd in ProgramFds(pid))
             {
                 if (ReadFdInfo(pid, fd) is { } text && BpfProgramRun.TryParseFdInfo(text, out var run)
                     && _probeByProgramId.TryGetValue(run.ProgramId, out var probe))
                 {
-                    var (time, count) = totals.GetValueOrDefault(probe);
-                    totals[probe] = (time + run.RunTimeNs, count + run.RunCount);
+                    var (time, count, misses) = totals.GetValueOrDefault(probe);
+                    totals[probe] = (time + run.RunTimeNs, count + run.RunCount, misses + run.RecursionMisses);
                 }
             }
 
             foreach (var (probe, now) in totals)
             {
                 var last = _lastSeen.GetValueOrDefault(probe);
-                if (now.TimeNs > last.TimeNs)
+                // Published from the first scrape, at 0: "nothing missed" is worth seeing.
+                _misses.WithLabels(probe).Inc(now.Misses > last.Misses ? now.Misses - last.Misses : 0);
+
+                if (statsEnabled && now.TimeNs > last.TimeNs)
                 {
                     _runSeconds.WithLabels(probe).Inc((now.TimeNs - last.TimeNs) / 1e9);
                 }
 
-                if (now.Count > last.Count)
+                if (statsEnabled && now.Count > last.Count)
                 {
                     _runs.WithLabels(probe).Inc(now.Count - last.Count);
                 }

@@ -5,6 +5,7 @@ using Prometheus;
 using TraceExporter.Configuration;
 using TraceExporter.Kernel;
 using TraceExporter.Metrics;
+using TraceExporter.Strace;
 
 namespace TraceExporter.Probes;
 
@@ -28,6 +29,8 @@ public sealed partial class ProbeSupervisor : IHostedService, IDisposable
     private readonly ILogger<ProbeSupervisor> _logger;
     private readonly SemaphoreSlim _applying = new(1, 1);
     private readonly Dictionary<string, RunningGroup> _groups = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RunningStrace> _straces = new(StringComparer.Ordinal);
+    private readonly StraceMetrics _straceMetrics;
     private readonly Dictionary<string, CumulativeCounterMap> _builtinCounters = new(StringComparer.Ordinal);
     private readonly HashSet<string> _upSeries = new(StringComparer.Ordinal);
     private List<ProbeState> _unavailable = [];
@@ -41,6 +44,7 @@ public sealed partial class ProbeSupervisor : IHostedService, IDisposable
         SelfMetrics self,
         UserMetricSet userMetrics,
         BpftraceInfo bpftrace,
+        StraceMetrics straceMetrics,
         CollectorRegistry registry,
         TimeProvider time,
         IHostApplicationLifetime lifetime,
@@ -52,7 +56,20 @@ public sealed partial class ProbeSupervisor : IHostedService, IDisposable
         _self = self;
         _userMetrics = userMetrics;
         _bpftrace = bpftrace;
+        _straceMetrics = straceMetrics;
         _factory = Prometheus.Metrics.WithCustomRegistry(registry);
+
+        // strace probes keep their own state: read it into probe_up at scrape time.
+        registry.AddBeforeCollectCallback(() =>
+        {
+            lock (_groups)
+            {
+                foreach (var strace in _straces.Values)
+                {
+                    _self.ProbeUp.WithLabels(strace.Runner.State.Name).Set(strace.Runner.State.Status == ProbeStatus.Up ? 1 : 0);
+                }
+            }
+        });
         _time = time;
         _lifetime = lifetime;
         _logger = logger;
@@ -75,6 +92,7 @@ public sealed partial class ProbeSupervisor : IHostedService, IDisposable
             {
                 return _unavailable
                     .Concat(_groups.Values.SelectMany(g => g.Runner.Members.Select(m => new ProbeState(m.Name, m.Source, m.Status, m.Reason))))
+                    .Concat(_straces.Values.Select(s => s.Runner.State))
                     .OrderBy(s => s.Name, StringComparer.Ordinal)
                     .ToList();
             }
@@ -108,13 +126,13 @@ public sealed partial class ProbeSupervisor : IHostedService, IDisposable
         try
         {
             _stopped = true;
-            List<RunningGroup> groups;
+            List<Task> stopping;
             lock (_groups)
             {
-                groups = [.. _groups.Values];
+                stopping = [.. _groups.Values.Select(g => g.StopAsync()), .. _straces.Values.Select(s => s.StopAsync())];
             }
 
-            await Task.WhenAll(groups.Select(g => g.StopAsync())).WaitAsync(cancellationToken).ConfigureAwait(false);
+            await Task.WhenAll(stopping).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -127,6 +145,11 @@ public sealed partial class ProbeSupervisor : IHostedService, IDisposable
         foreach (var group in _groups.Values)
         {
             group.Dispose();
+        }
+
+        foreach (var strace in _straces.Values)
+        {
+            strace.Dispose();
         }
 
         _applying.Dispose();
@@ -166,6 +189,7 @@ public sealed partial class ProbeSupervisor : IHostedService, IDisposable
                 group.Dispose();
             }
 
+            await ApplyStraceAsync(config).ConfigureAwait(false);
             var started = new List<RunningGroup>();
             lock (_groups)
             {
@@ -180,7 +204,7 @@ public sealed partial class ProbeSupervisor : IHostedService, IDisposable
                 }
             }
 
-            UpdateUpSeries(plans.SelectMany(p => p.MemberNames).Concat(unavailable.Select(u => u.Name)));
+            UpdateUpSeries(plans.SelectMany(p => p.MemberNames).Concat(unavailable.Select(u => u.Name)).Concat(config.StraceProbes.Select(p => p.Name)));
             _userMetrics.RetainOnly(config.Probes.SelectMany(p => p.Metrics.Select(m => m.Name).Concat(p.Lines.Select(l => l.Name))));
             await WaitForAttachAsync(started, cancellationToken).ConfigureAwait(false);
         }
@@ -290,6 +314,71 @@ public sealed partial class ProbeSupervisor : IHostedService, IDisposable
             string.Join(',', m.Labels.Select(l => $"{l.Name}:{l.Kind}")))),
         .. probe.Lines.Select(l => string.Join('|', l.Pattern.ToString(), l.Name, l.Help, l.SeriesLimit)),
     ]);
+
+    /// <summary>strace probes: unchanged ones keep running, changed or removed ones stop, new ones start.</summary>
+    private async Task ApplyStraceAsync(ExporterConfig config)
+    {
+        var wanted = config.StraceProbes.ToDictionary(p => p.Name, StraceIdentity, StringComparer.Ordinal);
+        List<RunningStrace> stale;
+        lock (_groups)
+        {
+            stale = [.. _straces.Values.Where(s => !wanted.TryGetValue(s.Runner.State.Name, out var identity) || identity != s.Identity)];
+            foreach (var strace in stale)
+            {
+                _straces.Remove(strace.Runner.State.Name);
+            }
+        }
+
+        await Task.WhenAll(stale.Select(s => s.StopAsync())).ConfigureAwait(false);
+        foreach (var strace in stale)
+        {
+            strace.Dispose();
+        }
+
+        lock (_groups)
+        {
+            foreach (var settings in config.StraceProbes.Where(p => !_straces.ContainsKey(p.Name)))
+            {
+                var runner = new StraceProbeRunner(settings, _straceMetrics, _launcher, _logger, _time);
+                _straces[settings.Name] = new RunningStrace(wanted[settings.Name], runner);
+            }
+        }
+    }
+
+    private static string StraceIdentity(StraceProbeSettings p) =>
+        string.Join('\n', [p.TargetKind.ToString(), p.Target, p.StracePath, p.PollInterval.ToString(), .. p.Arguments, "--", .. p.Filters]);
+
+    /// <summary>A strace probe's runner and the loop that drives it.</summary>
+    private sealed class RunningStrace : IDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _loop;
+
+        public RunningStrace(string identity, StraceProbeRunner runner)
+        {
+            Identity = identity;
+            Runner = runner;
+            _loop = Task.Run(() => runner.RunAsync(_stop.Token), CancellationToken.None);
+        }
+
+        public string Identity { get; }
+
+        public StraceProbeRunner Runner { get; }
+
+        public async Task StopAsync()
+        {
+            await _stop.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await _loop.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        public void Dispose() => _stop.Dispose();
+    }
 
     /// <summary>bpftrace reads the buffer size from the environment in every version (the config block only from 0.20).</summary>
     private static Dictionary<string, string?> BufferEnvironment(int? pages) =>

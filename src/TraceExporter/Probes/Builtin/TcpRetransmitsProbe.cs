@@ -30,8 +30,16 @@ public sealed class TcpRetransmitsProbe : BuiltinProbe
         host.RequireTracepoint("tcp", "tcp_retransmit_skb");
         var name = host.Offset("net_device", "name");
         var segs = host.Offset("sk_buff", "cb") + host.Offset("tcp_skb_cb", "tcp_gso_segs");
+        // Since Linux 6.13 the tracepoint fires for every attempt, with its error. TcpRetransSegs is counted
+        // just before the segment is handed to IP, so attempts that gave up earlier are left out: -EBUSY (the
+        // original still queued), -ENOMEM, -EAGAIN (window shrunk) and -EHOSTUNREACH (no route). A send that
+        // fails after that point (-ENOBUFS, -EPERM from an output hook, …) was counted by the kernel, and here.
+        var format = host.Tracefs.ReadFormat("tcp", "tcp_retransmit_skb") ?? "";
+        var filter = format.Contains(" err;", StringComparison.Ordinal)
+            ? " /args->err != -16 && args->err != -12 && args->err != -11 && args->err != -113/"
+            : "";
         var program = new StringBuilder($$"""
-            tracepoint:tcp:tcp_retransmit_skb {
+            tracepoint:tcp:tcp_retransmit_skb{{filter}} {
               $dst = *(uint64 *)((uint64)args->skaddr + {{host.Offset("sock", "sk_dst_cache")}});
               $dev = $dst != 0 ? *(uint64 *)($dst + {{host.Offset("dst_entry", "dev")}}) : (uint64)0;
               {{MapName}}[*(uint64 *)($dev + {{name}}), *(uint64 *)($dev + {{name + 8}})] = sum(*(uint16 *)((uint64)args->skbaddr + {{segs}}));
@@ -62,7 +70,14 @@ public sealed class TcpRetransmitsProbe : BuiltinProbe
                     """);
             }
 
+            // ir_iif is set only for a listener bound to a device. An unbound listener answering on a
+            // loopback address sends its SYN-ACK on the namespace's loopback device; elsewhere the route
+            // is not kept, and the SYN-ACK is counted under interface="unknown".
             program.Append($$"""
+                  if ($dev == 0 && (args->saddr[0] == 127 || (args->saddr_v6[0] == 0 && args->saddr_v6[11] == 0 && args->saddr_v6[15] == 1)
+                      || (args->saddr_v6[10] == 255 && args->saddr_v6[11] == 255 && args->saddr_v6[12] == 127))) {
+                    $dev = *(uint64 *)($net + {{host.Offset("net", "loopback_dev")}});
+                  }
                   {{MapName}}[*(uint64 *)($dev + {{name}}), *(uint64 *)($dev + {{name + 8}})] = sum(1);
                 }
                 """);
