@@ -10,7 +10,7 @@ namespace TraceExporter.Probes;
 /// between a print and a clear is lost. A user program's leading <c>config = {…}</c> block is kept first,
 /// where bpftrace requires it.
 /// </summary>
-public static class ProgramAssembler
+public static partial class ProgramAssembler
 {
     public const string ReadyMarker = "trace_exporter:ready";
 
@@ -32,8 +32,20 @@ public static class ProgramAssembler
             program.Append(configBlocks).Append('\n');
         }
 
-        program.Append(CultureInfo.InvariantCulture, $"BEGIN {{ printf(\"{ReadyMarker}\\n\"); }}\n\n");
-        program.Append(bodies);
+        // bpftrace before 0.25 allows one BEGIN: where a program has its own, the marker goes first inside it.
+        var ready = $"printf(\"{ReadyMarker}\\n\");";
+        var text = bodies.ToString();
+        var begin = BeginBlock().Match(text);
+        if (begin.Success)
+        {
+            text = text.Insert(begin.Index + begin.Length, $" {ready}");
+        }
+        else
+        {
+            program.Append(CultureInfo.InvariantCulture, $"BEGIN {{ {ready} }}\n\n");
+        }
+
+        program.Append(text);
 
         var prints = list.SelectMany(m => m.Prints).ToList();
         if (prints.Count > 0)
@@ -78,6 +90,10 @@ public static class ProgramAssembler
         var close = open < 0 ? -1 : program.IndexOf('}', open);
         return close < 0 ? ("", program) : (program[start..(close + 1)] + "\n", program[(close + 1)..]);
     }
+
+    /// <summary>A BEGIN probe's opening brace (not part of a longer name, e.g. a map @BEGIN_x).</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<![\w@$])BEGIN\s*\{")]
+    private static partial System.Text.RegularExpressions.Regex BeginBlock();
 
     /// <summary>Whole seconds where possible (every version has interval:s), milliseconds otherwise.</summary>
     private static string IntervalProbe(TimeSpan interval) =>

@@ -35,6 +35,17 @@ public sealed class ProgramAssemblerTests
         Assert.True(program.IndexOf("BEGIN", StringComparison.Ordinal) < program.IndexOf("tracepoint:x:y", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void A_program_with_its_own_BEGIN_gets_the_ready_marker_inside_it_since_bpftrace_before_0_25_allows_one()
+    {
+        var program = ProgramAssembler.Assemble(
+            [new FakeMember("BEGIN { @start = nsecs; }\ntracepoint:x:y { @a = count(); }", new MapPrint("@a", false))],
+            TimeSpan.FromSeconds(1));
+
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(program, "BEGIN"));
+        Assert.Contains("BEGIN { printf(\"trace_exporter:ready\\n\"); @start = nsecs; }", program, StringComparison.Ordinal);
+    }
+
     private sealed class FakeMember(string program, MapPrint print) : ProbeMember
     {
         public override string Name => "fake";
