@@ -80,13 +80,7 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
                 case "kind":
                     break;
                 case "name":
-                    name = reader.NonEmptyString(value, "probe name");
-                    if (name is not null && !ProbeName().IsMatch(name))
-                    {
-                        reader.Error(value, $"probe name '{name}' must be lowercase letters, digits and '_', starting with a letter");
-                        name = null;
-                    }
-
+                    name = ProbeNameOf(value);
                     break;
                 case "strace_path":
                     strace = reader.NonEmptyString(value, "strace_path");
@@ -187,13 +181,7 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
             switch (key)
             {
                 case "name":
-                    name = reader.NonEmptyString(value, "probe name");
-                    if (name is not null && !ProbeName().IsMatch(name))
-                    {
-                        reader.Error(value, $"probe name '{name}' must be lowercase letters, digits and '_', starting with a letter");
-                        name = null;
-                    }
-
+                    name = ProbeNameOf(value);
                     break;
                 case "program":
                     program = reader.NonEmptyString(value, "program");
@@ -564,6 +552,18 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
         }
 
         return lines;
+    }
+
+    private string? ProbeNameOf(YamlNode node)
+    {
+        var name = reader.NonEmptyString(node, "probe name");
+        if (name is not null && !ProbeName().IsMatch(name))
+        {
+            reader.Error(node, $"probe name '{name}' must be lowercase letters, digits and '_', starting with a letter");
+            return null;
+        }
+
+        return name;
     }
 
     private string? MapName(YamlNode node, string what)

@@ -32,7 +32,8 @@ public readonly record struct NumericKey(ulong First, ulong Second)
         return true;
     }
 
-    private static bool TryParsePart(ReadOnlySpan<byte> text, out ulong value)
+    /// <summary>One integer part, signed (≤0.23 prints u64 above 2^63 negative) or unsigned, as its 64 bits.</summary>
+    internal static bool TryParsePart(ReadOnlySpan<byte> text, out ulong value)
     {
         text = text.Trim((byte)' ');
         if (!text.IsEmpty && text[0] == (byte)'-')

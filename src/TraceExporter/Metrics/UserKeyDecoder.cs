@@ -81,7 +81,7 @@ public sealed class UserKeyDecoder
             var comma = rest.IndexOf((byte)',');
             var part = comma < 0 ? rest : rest[..comma];
             rest = comma < 0 ? [] : rest[(comma + 1)..];
-            if (!TryInteger(part, out numbers[p]))
+            if (!NumericKey.TryParsePart(part, out numbers[p]))
             {
                 value = "";
                 return false;
@@ -98,7 +98,7 @@ public sealed class UserKeyDecoder
         for (var p = label.KeyParts - 1; p >= 0; p--)
         {
             var comma = rest.LastIndexOf((byte)',');
-            if (comma < 0 || !TryInteger(rest[(comma + 1)..], out numbers[p]))
+            if (comma < 0 || !NumericKey.TryParsePart(rest[(comma + 1)..], out numbers[p]))
             {
                 value = "";
                 return false;
@@ -160,17 +160,5 @@ public sealed class UserKeyDecoder
         }
 
         return [.. result];
-    }
-
-    private static bool TryInteger(ReadOnlySpan<byte> part, out ulong value)
-    {
-        if (!part.IsEmpty && part[0] == (byte)'-')
-        {
-            var ok = Utf8Parser.TryParse(part, out long signed, out var used) && used == part.Length;
-            value = unchecked((ulong)signed);
-            return ok;
-        }
-
-        return Utf8Parser.TryParse(part, out value, out var consumed) && consumed == part.Length;
     }
 }
