@@ -45,7 +45,11 @@ public sealed class KernelBtf
         {
             var id = _typeOffsets.Count;
             _typeOffsets.Add(p);
-            var name = Name(U32(p));
+
+            // Only the kinds we look up by name are indexed: most of the kernel's ~150,000 types are
+            // functions, pointers and the like, and a name for each would cost tens of MB for nothing.
+            var kind = (U32(p + 4) >> 24) & 0x1F;
+            var name = kind is KindStruct or KindUnion or KindEnum or KindEnum64 ? Name(U32(p)) : "";
             if (name.Length > 0)
             {
                 if (!_byName.TryGetValue(name, out var ids))
