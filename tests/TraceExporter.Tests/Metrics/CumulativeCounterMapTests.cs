@@ -42,6 +42,17 @@ public sealed class CumulativeCounterMapTests
     }
 
     [Fact]
+    public async Task A_new_process_that_has_already_counted_past_the_old_total_still_counts_all_of_it()
+    {
+        _map.Apply(new NumericKey(1, 0), 5);
+
+        _map.StartGeneration();
+        _map.Apply(new NumericKey(1, 0), 12); // the new process's first print: more than the old total
+
+        Assert.Contains("test_events_total{key=\"1\"} 17", await ScrapeAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_map_that_shrinks_unannounced_never_makes_the_counter_go_down()
     {
         _map.Apply(new NumericKey(1, 0), 50);
