@@ -55,11 +55,12 @@ public sealed class UserMetricFamilyTests
             """, "BEGIN { @c[1] = count(); @d[1] = count(); }");
         Feed(member, "{\"type\": \"map\", \"data\": {\"@c\": {\"1\": 5}}}", "{\"type\": \"map\", \"data\": {\"@d\": {\"1\": 5}}}");
         member.StartGeneration();
-        Feed(member, "{\"type\": \"map\", \"data\": {\"@c\": {\"1\": 2}}}", "{\"type\": \"map\", \"data\": {\"@d\": {\"1\": 2}}}");
+        // The new process has already counted past the old total: all of it is new.
+        Feed(member, "{\"type\": \"map\", \"data\": {\"@c\": {\"1\": 7}}}", "{\"type\": \"map\", \"data\": {\"@d\": {\"1\": 7}}}");
 
         var page = _metrics.Render();
-        Assert.Contains("t_cumulative_total{k=\"1\"} 7\n", page, StringComparison.Ordinal);
-        Assert.Contains("t_delta_total{k=\"1\"} 7\n", page, StringComparison.Ordinal);
+        Assert.Contains("t_cumulative_total{k=\"1\"} 12\n", page, StringComparison.Ordinal);
+        Assert.Contains("t_delta_total{k=\"1\"} 12\n", page, StringComparison.Ordinal);
     }
 
     [Fact]
