@@ -97,7 +97,8 @@ public sealed class StraceProbeRunnerTests
             var enoent = metrics.Errors.WithLabels("byname", "openat", "ENOENT");
             Assert.True(await Poll.UntilAsync(() => runner.AttachedPids.Count == 0, Deadline), "exits not reported");
             Assert.Equal(2, enoent.Value);
-            Assert.Equal(ProbeStatus.Starting, runner.State.Status); // waiting for the next one
+            // The state follows the last exit a moment after the pid list empties: wait for it.
+            Assert.True(await Poll.UntilAsync(() => runner.State.Status == ProbeStatus.Starting, Deadline), $"{runner.State}"); // waiting for the next one
             Assert.Contains("waiting for a process named", runner.State.Reason);
 
             var third = Start();
