@@ -33,34 +33,12 @@ while (($#)); do
   shift
 done
 
-[ "$(id -u)" -eq 0 ] || { echo "overhead.sh: run as root" >&2; exit 3; }
-for tool in bpftrace ip cc curl; do
-  command -v "$tool" >/dev/null || { echo "overhead.sh: $tool is missing" >&2; exit 3; }
-done
-
-work=$(mktemp -d /tmp/te-overhead.XXXXXX)
-ns="te-bench-$$"
-pids=()
-stats_before=$(cat /proc/sys/kernel/bpf_stats_enabled)
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  echo "$stats_before" >/proc/sys/kernel/bpf_stats_enabled
-  ip netns del "$ns" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-if [ -z "$daemon_dll" ]; then
-  dotnet build src/TraceExporter -c Release --nologo -v quiet >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
-  daemon_dll=src/TraceExporter/bin/Release/net10.0/trace-exporter.dll
-fi
-cc -O2 -pthread -o "$work/tcpload" bench/tcpload.c
-
-ip netns add "$ns"
-ip -n "$ns" link set lo up
+script=overhead.sh
+work_prefix=te-overhead
+ns_prefix=te-bench
+# shellcheck source=bench/common.sh
+. bench/common.sh
+bench_setup bpftrace ip cc curl
 in_ns() { ip netns exec "$ns" "$@"; }
 
 clk_tck=$(getconf CLK_TCK)

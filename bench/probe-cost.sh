@@ -28,34 +28,12 @@ while (($#)); do
   shift
 done
 
-[ "$(id -u)" -eq 0 ] || { echo "probe-cost.sh: run as root" >&2; exit 3; }
-for tool in bpftrace bpftool ip nft cc curl python3; do
-  command -v "$tool" >/dev/null || { echo "probe-cost.sh: $tool is missing" >&2; exit 3; }
-done
-
-work=$(mktemp -d /tmp/te-probecost.XXXXXX)
-ns="te-cost-$$"
-pids=()
-stats_before=$(cat /proc/sys/kernel/bpf_stats_enabled)
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  echo "$stats_before" >/proc/sys/kernel/bpf_stats_enabled
-  ip netns del "$ns" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-if [ -z "$daemon_dll" ]; then
-  dotnet build src/TraceExporter -c Release --nologo -v quiet >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
-  daemon_dll=src/TraceExporter/bin/Release/net10.0/trace-exporter.dll
-fi
-cc -O2 -pthread -o "$work/tcpload" bench/tcpload.c
-
-ip netns add "$ns"
-ip -n "$ns" link set lo up
+script=probe-cost.sh
+work_prefix=te-probecost
+ns_prefix=te-cost
+# shellcheck source=bench/common.sh
+. bench/common.sh
+bench_setup bpftrace bpftool ip nft cc curl python3
 lossy_port=7999
 # One packet in 25 to the lossy port is dropped: retransmits, and kfree_skb with reason NETFILTER_DROP.
 ip netns exec "$ns" nft -f - <<EOF
