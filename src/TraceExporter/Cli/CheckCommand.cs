@@ -95,7 +95,7 @@ public static class CheckCommand
             string? problem;
             try
             {
-                var member = new BuiltinMember(probe, probe.BuildProgram(host), new CumulativeCounterMap(ScratchCounter(probe), _ => ""));
+                var member = new BuiltinMember(probe, probe.BuildBlocks(host), new CumulativeCounterMap(ScratchCounter(probe), _ => ""));
                 problem = await ProbeTrial.RunAsync(bpftrace, ProgramAssembler.Assemble([member], config.Interval), noEnvironment, probe.Name, NullLogger.Instance, cancellationToken).ConfigureAwait(false);
             }
             catch (ProbeUnavailableException e)

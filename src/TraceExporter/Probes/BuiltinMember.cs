@@ -10,11 +10,12 @@ public sealed class BuiltinMember : ProbeMember, IMapConsumer
     private readonly CumulativeCounterMap _counter;
     private readonly byte[] _mapName;
 
-    public BuiltinMember(BuiltinProbe probe, string program, CumulativeCounterMap counter)
+    public BuiltinMember(BuiltinProbe probe, IReadOnlyList<ProbeBlock> blocks, CumulativeCounterMap counter)
     {
         _probe = probe;
         _counter = counter;
-        Program = program;
+        Blocks = blocks;
+        Program = ProbeBlock.Render(blocks);
         _mapName = System.Text.Encoding.UTF8.GetBytes(probe.MapName);
         Prints = [new MapPrint(probe.MapName, Clear: false)];
     }
@@ -24,6 +25,8 @@ public sealed class BuiltinMember : ProbeMember, IMapConsumer
     public override string Source => "builtin";
 
     public override string Program { get; }
+
+    public override IReadOnlyList<ProbeBlock> Blocks { get; }
 
     public override IReadOnlyList<MapPrint> Prints { get; }
 

@@ -25,7 +25,10 @@ public abstract class BuiltinProbe
     /// The probe blocks for this host. Throws <see cref="ProbeUnavailableException"/> when the kernel cannot
     /// run the probe (missing tracepoint, BTF member, …).
     /// </summary>
-    public abstract string BuildProgram(HostFacts host);
+    public abstract IReadOnlyList<ProbeBlock> BuildBlocks(HostFacts host);
+
+    /// <summary>The blocks as bpftrace text, this probe alone.</summary>
+    public string BuildProgram(HostFacts host) => ProbeBlock.Render(BuildBlocks(host));
 
     /// <summary>The map key expression for the current task's comm: two u64 read straight from task_struct.</summary>
     protected static string CommKey(HostFacts host)

@@ -14,6 +14,12 @@ public abstract class ProbeMember
     /// <summary>The probe blocks (for a user probe: the whole program, a leading <c>config = {…}</c> included).</summary>
     public abstract string Program { get; }
 
+    /// <summary>
+    /// The program as blocks, where the member can say it so (built-ins): blocks of several members on one
+    /// attach point are then joined into one program. Null: <see cref="Program"/> is used as it is.
+    /// </summary>
+    public virtual IReadOnlyList<ProbeBlock>? Blocks => null;
+
     /// <summary>The maps the daemon prints on each interval; a delta map is cleared right after its print.</summary>
     public abstract IReadOnlyList<MapPrint> Prints { get; }
 

@@ -248,12 +248,12 @@ public sealed partial class ProbeSupervisor : IHostedService, IDisposable
     {
         var plans = new List<GroupPlan>();
         var unavailable = new List<ProbeState>();
-        var builtins = new List<(BuiltinProbe Probe, string Program)>();
+        var builtins = new List<(BuiltinProbe Probe, IReadOnlyList<ProbeBlock> Blocks)>();
         foreach (var probe in BuiltinProbeCatalogue.All.Where(p => config.Builtin is null || config.Builtin.GetValueOrDefault(p.Name)))
         {
             try
             {
-                builtins.Add((probe, probe.BuildProgram(_host)));
+                builtins.Add((probe, probe.BuildBlocks(_host)));
             }
             catch (ProbeUnavailableException e)
             {
@@ -268,10 +268,10 @@ public sealed partial class ProbeSupervisor : IHostedService, IDisposable
             var environment = BufferEnvironment(settings.BufferPages);
             var identity = string.Join('\n', [
                 settings.Path, config.Interval.ToString(), settings.BufferPages?.ToString(CultureInfo.InvariantCulture) ?? "",
-                settings.RestartDelay.ToString(), settings.RestartDelayMax.ToString(), .. builtins.Select(b => b.Program)]);
+                settings.RestartDelay.ToString(), settings.RestartDelayMax.ToString(), .. builtins.Select(b => ProbeBlock.Render(b.Blocks))]);
             plans.Add(new GroupPlan(BuiltinGroup, identity, [.. builtins.Select(b => b.Probe.Name)], () =>
             {
-                var members = builtins.Select(b => (ProbeMember)new BuiltinMember(b.Probe, b.Program, BuiltinCounter(b.Probe))).ToList();
+                var members = builtins.Select(b => (ProbeMember)new BuiltinMember(b.Probe, b.Blocks, BuiltinCounter(b.Probe))).ToList();
                 return new ProbeGroupRunner(
                     BuiltinGroup, members, new BpftraceRunner(_launcher, settings.Path), _self, config.Interval, environment, _time,
                     new RestartBackoff(settings.RestartDelay, settings.RestartDelayMax), _logger);

@@ -19,7 +19,10 @@ public static partial class ProgramAssembler
         var list = members.ToList();
         var configBlocks = new StringBuilder();
         var bodies = new StringBuilder();
-        foreach (var member in list)
+
+        // Members that give blocks (the built-ins) share one program per attach point.
+        bodies.Append(ProbeBlock.Render(list.Where(m => m.Blocks is not null).SelectMany(m => m.Blocks!)));
+        foreach (var member in list.Where(m => m.Blocks is null))
         {
             var (config, body) = SplitConfigBlock(member.Program);
             configBlocks.Append(config);

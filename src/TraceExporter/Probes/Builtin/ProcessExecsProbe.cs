@@ -15,13 +15,9 @@ public sealed class ProcessExecsProbe : BuiltinProbe
 
     public override KeyKind KeyKind => KeyKind.Comm;
 
-    public override string BuildProgram(HostFacts host)
+    public override IReadOnlyList<ProbeBlock> BuildBlocks(HostFacts host)
     {
         host.RequireTracepoint("sched", "sched_process_exec");
-        return $$"""
-            tracepoint:sched:sched_process_exec {
-              {{MapName}}[{{CommKey(host)}}] = count();
-            }
-            """;
+        return [new("tracepoint:sched:sched_process_exec", null, $"{MapName}[{CommKey(host)}] = count();")];
     }
 }

@@ -18,7 +18,7 @@ public sealed class SkbDropsProbe : BuiltinProbe
 
     public override KeyKind KeyKind => KeyKind.DropReason;
 
-    public override string BuildProgram(HostFacts host)
+    public override IReadOnlyList<ProbeBlock> BuildBlocks(HostFacts host)
     {
         host.RequireTracepoint("skb", "kfree_skb");
         var format = host.Tracefs.ReadFormat("skb", "kfree_skb") ?? "";
@@ -27,10 +27,6 @@ public sealed class SkbDropsProbe : BuiltinProbe
             throw new ProbeUnavailableException("skb:kfree_skb has no 'reason' field on this kernel (added in Linux 5.17)");
         }
 
-        return $$"""
-            tracepoint:skb:kfree_skb {
-              {{MapName}}[(uint64)args->reason] = count();
-            }
-            """;
+        return [new("tracepoint:skb:kfree_skb", null, $"{MapName}[(uint64)args->reason] = count();")];
     }
 }

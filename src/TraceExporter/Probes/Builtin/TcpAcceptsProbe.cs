@@ -15,13 +15,9 @@ public sealed class TcpAcceptsProbe : BuiltinProbe
 
     public override KeyKind KeyKind => KeyKind.Number;
 
-    public override string BuildProgram(HostFacts host)
+    public override IReadOnlyList<ProbeBlock> BuildBlocks(HostFacts host)
     {
         host.RequireTracepoint("sock", "inet_sock_set_state");
-        return $$"""
-            tracepoint:sock:inet_sock_set_state /args->protocol == 6 && args->oldstate == 3 && args->newstate == 1/ {
-              {{MapName}}[(uint64)args->sport] = count();
-            }
-            """;
+        return [new("tracepoint:sock:inet_sock_set_state", "args->protocol == 6 && args->oldstate == 3 && args->newstate == 1", $"{MapName}[(uint64)args->sport] = count();")];
     }
 }

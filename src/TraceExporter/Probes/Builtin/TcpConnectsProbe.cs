@@ -15,13 +15,9 @@ public sealed class TcpConnectsProbe : BuiltinProbe
 
     public override KeyKind KeyKind => KeyKind.Comm;
 
-    public override string BuildProgram(HostFacts host)
+    public override IReadOnlyList<ProbeBlock> BuildBlocks(HostFacts host)
     {
         host.RequireTracepoint("sock", "inet_sock_set_state");
-        return $$"""
-            tracepoint:sock:inet_sock_set_state /args->protocol == 6 && args->newstate == 2/ {
-              {{MapName}}[{{CommKey(host)}}] = count();
-            }
-            """;
+        return [new("tracepoint:sock:inet_sock_set_state", "args->protocol == 6 && args->newstate == 2", $"{MapName}[{CommKey(host)}] = count();")];
     }
 }

@@ -18,24 +18,16 @@ public sealed class TcpReadBytesProbe : BuiltinProbe
 
     public override KeyKind KeyKind => KeyKind.Comm;
 
-    public override string BuildProgram(HostFacts host)
+    public override IReadOnlyList<ProbeBlock> BuildBlocks(HostFacts host)
     {
         if (host.Tracefs.HasTracepoint("sock", "sock_recv_length"))
         {
-            return $$"""
-                tracepoint:sock:sock_recv_length /args->protocol == 6 && args->ret > 0 && (args->flags & 2) == 0/ {
-                  {{MapName}}[{{CommKey(host)}}] = sum(args->ret);
-                }
-                """;
+            return [new("tracepoint:sock:sock_recv_length", "args->protocol == 6 && args->ret > 0 && (args->flags & 2) == 0", $"{MapName}[{CommKey(host)}] = sum(args->ret);")];
         }
 
         if (host.Tracefs.HasKprobes)
         {
-            return $$"""
-                kprobe:tcp_cleanup_rbuf /(int32)arg1 > 0/ {
-                  {{MapName}}[{{CommKey(host)}}] = sum((int32)arg1);
-                }
-                """;
+            return [new("kprobe:tcp_cleanup_rbuf", "(int32)arg1 > 0", $"{MapName}[{CommKey(host)}] = sum((int32)arg1);")];
         }
 
         host.RequireTracepoint("sock", "sock_recv_length"); // throws with the tracepoint's name

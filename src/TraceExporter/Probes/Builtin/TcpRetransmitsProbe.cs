@@ -25,7 +25,7 @@ public sealed class TcpRetransmitsProbe : BuiltinProbe
 
     public override KeyKind KeyKind => KeyKind.Interface;
 
-    public override string BuildProgram(HostFacts host)
+    public override IReadOnlyList<ProbeBlock> BuildBlocks(HostFacts host)
     {
         host.RequireTracepoint("tcp", "tcp_retransmit_skb");
         var name = host.Offset("net_device", "name");
@@ -36,23 +36,22 @@ public sealed class TcpRetransmitsProbe : BuiltinProbe
         // fails after that point (-ENOBUFS, -EPERM from an output hook, …) was counted by the kernel, and here.
         var format = host.Tracefs.ReadFormat("tcp", "tcp_retransmit_skb") ?? "";
         var filter = format.Contains(" err;", StringComparison.Ordinal)
-            ? " /args->err != -16 && args->err != -12 && args->err != -11 && args->err != -113/"
-            : "";
-        var program = new StringBuilder($$"""
-            tracepoint:tcp:tcp_retransmit_skb{{filter}} {
-              $dst = *(uint64 *)((uint64)args->skaddr + {{host.Offset("sock", "sk_dst_cache")}});
-              $dev = $dst != 0 ? *(uint64 *)($dst + {{host.Offset("dst_entry", "dev")}}) : (uint64)0;
-              {{MapName}}[*(uint64 *)($dev + {{name}}), *(uint64 *)($dev + {{name + 8}})] = sum(*(uint16 *)((uint64)args->skbaddr + {{segs}}));
-            }
-
-            """);
+            ? "args->err != -16 && args->err != -12 && args->err != -11 && args->err != -113"
+            : null;
+        var blocks = new List<ProbeBlock>
+        {
+            new("tracepoint:tcp:tcp_retransmit_skb", filter, $$"""
+                $dst = *(uint64 *)((uint64)args->skaddr + {{host.Offset("sock", "sk_dst_cache")}});
+                $dev = $dst != 0 ? *(uint64 *)($dst + {{host.Offset("dst_entry", "dev")}}) : (uint64)0;
+                {{MapName}}[*(uint64 *)($dev + {{name}}), *(uint64 *)($dev + {{name + 8}})] = sum(*(uint16 *)((uint64)args->skbaddr + {{segs}}));
+                """),
+        };
 
         if (host.Tracefs.HasTracepoint("tcp", "tcp_retransmit_synack"))
         {
             var hlist = host.Offset("net_device", "index_hlist");
             var ifindex = host.Offset("net_device", "ifindex");
-            program.Append($$"""
-                tracepoint:tcp:tcp_retransmit_synack {
+            var program = new StringBuilder($$"""
                   $req = (uint64)args->req;
                   $iif = (uint64)*(int32 *)($req + {{host.Offset("request_sock", "__req_common.skc_bound_dev_if")}});
                   $net = *(uint64 *)($req + {{host.Offset("request_sock", "__req_common.skc_net")}});
@@ -79,10 +78,10 @@ public sealed class TcpRetransmitsProbe : BuiltinProbe
                     $dev = *(uint64 *)($net + {{host.Offset("net", "loopback_dev")}});
                   }
                   {{MapName}}[*(uint64 *)($dev + {{name}}), *(uint64 *)($dev + {{name + 8}})] = sum(1);
-                }
                 """);
+            blocks.Add(new ProbeBlock("tracepoint:tcp:tcp_retransmit_synack", null, program.ToString()));
         }
 
-        return program.ToString();
+        return blocks;
     }
 }
