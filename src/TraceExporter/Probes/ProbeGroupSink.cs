@@ -8,7 +8,6 @@ namespace TraceExporter.Probes;
 public sealed partial class ProbeGroupSink(string groupName, IReadOnlyList<ProbeMember> members, SelfMetrics self, TimeProvider time, ILogger logger) : IRecordSink
 {
     private static readonly TimeSpan ParseErrorLogInterval = TimeSpan.FromSeconds(10);
-    private static readonly byte[] Ready = System.Text.Encoding.ASCII.GetBytes(ProgramAssembler.ReadyMarker);
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Prometheus.Counter.Child _parseErrors = self.ParseErrors.WithLabels(groupName);
     private readonly Prometheus.Counter.Child _lost = self.LostEvents.WithLabels(groupName);
@@ -29,7 +28,7 @@ public sealed partial class ProbeGroupSink(string groupName, IReadOnlyList<Probe
 
     public void OnPrintf(ReadOnlySpan<byte> text)
     {
-        if (!_ready.Task.IsCompleted && text.TrimEnd((byte)'\n').SequenceEqual(Ready))
+        if (!_ready.Task.IsCompleted && ProgramAssembler.IsReadyMarker(text))
         {
             _ready.TrySetResult();
             return;

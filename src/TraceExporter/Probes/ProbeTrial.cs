@@ -42,13 +42,11 @@ public static class ProbeTrial
 
     private sealed class ReadySink : IRecordSink
     {
-        private static readonly byte[] Marker = System.Text.Encoding.ASCII.GetBytes(ProgramAssembler.ReadyMarker);
-
         public TaskCompletionSource Ready { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public void OnPrintf(ReadOnlySpan<byte> text)
         {
-            if (text.TrimEnd((byte)'\n').SequenceEqual(Marker))
+            if (ProgramAssembler.IsReadyMarker(text))
             {
                 Ready.TrySetResult();
             }

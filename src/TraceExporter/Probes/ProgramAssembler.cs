@@ -14,6 +14,11 @@ public static partial class ProgramAssembler
 {
     public const string ReadyMarker = "trace_exporter:ready";
 
+    private static readonly byte[] ReadyMarkerUtf8 = System.Text.Encoding.ASCII.GetBytes(ReadyMarker);
+
+    /// <summary>Whether a printf record is the line BEGIN prints once every probe is attached.</summary>
+    public static bool IsReadyMarker(ReadOnlySpan<byte> printf) => printf.TrimEnd((byte)'\n').SequenceEqual(ReadyMarkerUtf8);
+
     public static string Assemble(IEnumerable<ProbeMember> members, TimeSpan interval)
     {
         var list = members.ToList();
