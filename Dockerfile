@@ -19,7 +19,7 @@ COPY config/trace-exporter.yaml /etc/trace-exporter/trace-exporter.yaml
 # No diagnostics IPC socket, so the root file system can be read-only.
 ENV DOTNET_EnableDiagnostics=0
 # Root, deliberately: bpftrace refuses to run under any other uid. Give the container only CAP_BPF,
-# CAP_PERFMON and CAP_SYS_ADMIN (README, "Running the container"), and this root can do nothing else.
+# CAP_PERFMON, CAP_SYS_ADMIN and CAP_SYS_NICE (README, "Running the container"), and this root can do nothing else.
 USER 0:0
 EXPOSE 9439
 ENTRYPOINT ["dotnet", "/opt/trace-exporter/trace-exporter.dll"]

@@ -21,6 +21,7 @@ public sealed partial class ProbeGroupRunner
     private readonly RestartBackoff _backoff;
     private readonly ILogger _logger;
     private readonly TaskCompletionSource _settled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _pageOutProblemLogged;
 
     public ProbeGroupRunner(
         string name,
@@ -129,6 +130,11 @@ public sealed partial class ProbeGroupRunner
             }
 
             LogAttached(Name, active.Count, ProcessId ?? 0, (_time.GetUtcNow() - started).TotalMilliseconds);
+            if (ProcessId is { } pid)
+            {
+                ReleaseCompilerMemory(pid);
+            }
+
             _settled.TrySetResult();
         }
 
@@ -141,6 +147,21 @@ public sealed partial class ProbeGroupRunner
         }
 
         return new RunOutcome(attached, exitCode, _time.GetUtcNow() - started, errors.Summary());
+    }
+
+    /// <summary>bpftrace has compiled and attached: its compiler's library pages are not needed again.</summary>
+    private void ReleaseCompilerMemory(int pid)
+    {
+        var result = Kernel.ProcessPageOut.Run(pid);
+        if (result.Problem is null)
+        {
+            LogPagedOut(Name, pid, result.ResidentBeforeKb / 1024.0, result.ResidentAfterKb / 1024.0);
+        }
+        else if (!_pageOutProblemLogged)
+        {
+            _pageOutProblemLogged = true;
+            LogPageOutFailed(Name, result.Problem);
+        }
     }
 
     /// <summary>
@@ -192,6 +213,12 @@ public sealed partial class ProbeGroupRunner
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Group}: {Count} probe(s) attached (bpftrace pid {Pid}) in {Milliseconds:F0} ms")]
     private partial void LogAttached(string group, int count, int pid, double milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Group}: paged out bpftrace {Pid}'s compiler libraries, resident {BeforeMb:F0} MB -> {AfterMb:F0} MB")]
+    private partial void LogPagedOut(string group, int pid, double beforeMb, double afterMb);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Group}: bpftrace's compiler libraries (~70 MB) stay resident: {Problem}")]
+    private partial void LogPageOutFailed(string group, string problem);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Group}: bpftrace exited ({ExitCode}); starting again in {Seconds:F1} s. {Errors}")]
     private partial void LogRestarting(string group, string exitCode, double seconds, string errors);

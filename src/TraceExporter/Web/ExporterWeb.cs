@@ -8,38 +8,51 @@ using TraceExporter.Probes;
 
 namespace TraceExporter.Web;
 
-/// <summary>The HTTP surface: <c>/</c>, <c>/healthz</c> and the telemetry path.</summary>
+/// <summary>
+/// The HTTP surface: <c>/</c>, <c>/healthz</c> and the telemetry path. Handlers are plain
+/// <see cref="RequestDelegate"/>s: minimal-API parameter binding would load and compile expression trees
+/// (several MB of resident memory) for four fixed pages.
+/// </summary>
 public static class ExporterWeb
 {
+    private const string PlainText = "text/plain; charset=utf-8";
+
     public static void Map(WebApplication app, DaemonOptions options, string version, CollectorRegistry registry, UserMetricSet userMetrics, ProbeSupervisor supervisor, ConfigReloader reloader)
     {
         var telemetryPath = options.TelemetryPath;
-        app.MapGet(telemetryPath, (HttpContext context) => MetricsEndpoint.WriteAsync(context, registry, userMetrics));
+        app.MapGet(telemetryPath, context => MetricsEndpoint.WriteAsync(context, registry, userMetrics));
 
-        app.MapGet("/", () => Results.Content(LandingPage.Render(version, telemetryPath, supervisor.States), "text/html; charset=utf-8"));
+        app.MapGet("/", context => WriteAsync(context, HttpStatusCode.OK, "text/html; charset=utf-8", LandingPage.Render(version, telemetryPath, supervisor.States)));
 
         if (options.EnableLifecycle)
         {
-            app.MapPost("/-/reload", async (CancellationToken cancellationToken) =>
+            app.MapPost("/-/reload", async context =>
             {
-                var errors = await reloader.ReloadAsync(cancellationToken).ConfigureAwait(false);
-                return errors.Count == 0
-                    ? Results.Text("reloaded\n", "text/plain")
-                    : Results.Text("reload refused:\n" + string.Join("\n", errors) + "\n", "text/plain", statusCode: (int)HttpStatusCode.BadRequest);
+                var errors = await reloader.ReloadAsync(context.RequestAborted).ConfigureAwait(false);
+                await (errors.Count == 0
+                    ? WriteAsync(context, HttpStatusCode.OK, PlainText, "reloaded\n")
+                    : WriteAsync(context, HttpStatusCode.BadRequest, PlainText, "reload refused:\n" + string.Join("\n", errors) + "\n")).ConfigureAwait(false);
             });
         }
 
-        app.MapGet("/healthz", () =>
+        app.MapGet("/healthz", context =>
         {
             var states = supervisor.States;
             var notUp = states.Where(s => s.Status != ProbeStatus.Up).ToList();
             if (states.Count > 0 && notUp.Count == 0)
             {
-                return Results.Text("ok: every probe is attached\n", "text/plain", statusCode: (int)HttpStatusCode.OK);
+                return WriteAsync(context, HttpStatusCode.OK, PlainText, "ok: every probe is attached\n");
             }
 
             var lines = notUp.Select(s => $"{s.Name}: {s.Status.ToString().ToLowerInvariant()}{(s.Reason is null ? "" : " (" + s.Reason + ")")}");
-            return Results.Text("not ready:\n" + string.Join("\n", lines) + "\n", "text/plain", statusCode: (int)HttpStatusCode.ServiceUnavailable);
+            return WriteAsync(context, HttpStatusCode.ServiceUnavailable, PlainText, "not ready:\n" + string.Join("\n", lines) + "\n");
         });
+    }
+
+    private static Task WriteAsync(HttpContext context, HttpStatusCode status, string contentType, string body)
+    {
+        context.Response.StatusCode = (int)status;
+        context.Response.ContentType = contentType;
+        return context.Response.WriteAsync(body, context.RequestAborted);
     }
 }
