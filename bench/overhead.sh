@@ -6,7 +6,8 @@
 #   naive     one bpftrace printf per inet_sock_set_state event, piped into `wc -l`
 # and prints, per way: the workload's throughput as a ratio to the untraced run (median of the rounds),
 # CPU seconds of the tracer (daemon + bpftrace, or bpftrace + wc) per million events and as % of one core
-# during the storm, and peak memory (VmHWM summed).
+# during the storm, and memory: the tracer's processes' resident memory summed, at its highest while starting
+# (sampled every 0.1 s: bpftrace compiling) and steady (after the workload).
 #
 # Events are counted by the kernel: after the timed rounds, one untimed round per tracer runs with
 # kernel.bpf_stats_enabled=1 and sums run_cnt of the tracer's BPF programs, giving events per connection
@@ -18,14 +19,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 rounds=5
-connections=60000
+connections=100000000 # the storm runs for max_seconds
 megabytes=4096
-max_seconds=15
+max_seconds=10
 settle=3
 daemon_dll=""
 while (($#)); do
   case "$1" in
-    --short) rounds=3; connections=10000; megabytes=512; max_seconds=5; settle=2 ;;
+    --short) rounds=3; megabytes=512; max_seconds=2; settle=2 ;;
     --rounds) rounds="$2"; shift ;;
     --daemon) daemon_dll="$2"; shift ;;
     *) echo "usage: $0 [--short] [--rounds N] [--daemon trace-exporter.dll]" >&2; exit 2 ;;
@@ -44,7 +45,26 @@ in_ns() { ip netns exec "$ns" "$@"; }
 clk_tck=$(getconf CLK_TCK)
 # utime + stime of one process, in clock ticks (fields 14 and 15, counted after the ')' closing comm).
 ticks() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{print $12 + $13}' || echo 0; }
-hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+# Resident kB of the given processes and their children, summed.
+tree_rss() {
+  local t=0 pid
+  for pid in $(printf '%s\n' "$@" $(pgrep -P "$(IFS=,; echo "$*")" || true) | sort -u); do t=$((t + $(rss_kb "$pid"))); done
+  echo "$t"
+}
+# Samples tree_rss of the given processes every 0.1 s into $work/start-peak, keeping the highest; the caller
+# kills it when the tracer has settled.
+sample_start_peak() {
+  local peak=0 now
+  while :; do
+    now=$(tree_rss "$@")
+    if ((now > peak)); then peak=$now; echo "$peak" >"$work/start-peak"; fi
+    sleep 0.1
+  done
+}
+sampler=""
+start_sampling() { echo 0 >"$work/start-peak"; sample_start_peak "$@" & sampler=$!; pids+=("$sampler"); }
+stop_sampling() { kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true; }
 # Waits for a condition with a deadline, in tenths of a second.
 wait_for() {
   local tenths=$1; shift
@@ -63,6 +83,7 @@ start_exporter() {
     --web.listen-address "127.0.0.1:$port" >"$work/daemon.log" 2>&1 &
   local daemon=$!
   pids+=("$daemon")
+  start_sampling "$daemon"
   if ! wait_for 600 healthy "$daemon"; then
     echo "overhead.sh: the daemon did not become healthy:" >&2; cat "$work/daemon.log" >&2; exit 1
   fi
@@ -71,6 +92,7 @@ start_exporter() {
   [ -n "$child" ] || { echo "overhead.sh: no bpftrace under the daemon" >&2; exit 1; }
   tracer=("$daemon" "$child")
   sleep "$settle" # measure the steady state, not the start-up's JIT and first print
+  stop_sampling
 }
 start_naive() {
   rm -f "$work/fifo"; mkfifo "$work/fifo"
@@ -80,11 +102,13 @@ start_naive() {
     >"$work/fifo" 2>"$work/naive.err" &
   local tracer_pid=$!
   pids+=("$counter" "$tracer_pid")
+  start_sampling "$tracer_pid" "$counter"
   # Attached once the program's perf event exists; a moment more for bpftrace to start polling.
   if ! wait_for 300 bash -c "kill -0 $tracer_pid && ls -l /proc/$tracer_pid/fd | grep -q perf_event"; then
     echo "overhead.sh: the naive bpftrace did not attach:" >&2; cat "$work/naive.err" >&2; exit 1
   fi
   sleep "$settle"
+  stop_sampling
   tracer=("$tracer_pid" "$counter")
 }
 # The first process of a tracer is the one to stop (the daemon stops its bpftrace; wc ends at end of input).
@@ -99,7 +123,6 @@ stop_tracer() {
   tracer=()
 }
 tracer_ticks() { local t=0 pid; for pid in "${tracer[@]}"; do t=$((t + $(ticks "$pid"))); done; echo "$t"; }
-tracer_hwm() { local m=0 pid; for pid in "${tracer[@]}"; do m=$((m + $(hwm_kb "$pid"))); done; echo "$m"; }
 # Sum of run_cnt of the BPF programs the tracer's processes hold (needs kernel.bpf_stats_enabled=1).
 tracer_runs() {
   local pid
@@ -125,7 +148,7 @@ run_workload() {
 
 : >"$work/results"
 : >"$work/memory"
-echo "overhead.sh: $rounds rounds of: storm $connections connections, bulk $megabytes MB (each at most ${max_seconds}s), ways none/exporter/naive"
+echo "overhead.sh: $rounds rounds of: storm for ${max_seconds}s, bulk $megabytes MB (at most ${max_seconds}s), ways none/exporter/naive"
 for ((round = 1; round <= rounds; round++)); do
   for way in none exporter naive; do
     case "$way" in
@@ -135,8 +158,8 @@ for ((round = 1; round <= rounds; round++)); do
     run_workload "$way" storm "$connections"
     run_workload "$way" bulk "$megabytes"
     if [ "$way" != none ]; then
-      echo "$way $(tracer_hwm)" >>"$work/memory"
-      [ "$round" -eq 1 ] && for pid in "${tracer[@]}"; do echo "  $way: $(tr -d '\0' </proc/"$pid"/comm) VmHWM $(hwm_kb "$pid") kB"; done
+      echo "$way $(tree_rss "${tracer[@]}") $(cat "$work/start-peak")" >>"$work/memory"
+      [ "$round" -eq 1 ] && for pid in "${tracer[@]}"; do echo "  $way: $(tr -d '\0' </proc/"$pid"/comm) VmRSS $(rss_kb "$pid") kB"; done
       stop_tracer
     fi
   done
@@ -172,13 +195,13 @@ awk -v clk="$clk_tck" -v rounds="$rounds" '
     return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
   }
   FILENAME ~ /events$/ { per[$1 " " $2] = $3; next }
-  FILENAME ~ /memory$/ { mem[$1] = mem[$1] > $2 ? mem[$1] : $2; next }
+  FILENAME ~ /memory$/ { steady[$1] = steady[$1] > $2 ? steady[$1] : $2; peak[$1] = peak[$1] > $3 ? peak[$1] : $3; next }
   {
     rate[$1 " " $2] = rate[$1 " " $2] " " $3
     work[$1 " " $2] += $4; cpu[$1 " " $2] += $5; secs[$1 " " $2] += $6
   }
   END {
-    printf "\n%-9s %-6s %12s %8s %12s %14s %10s %9s\n", "way", "load", "median rate", "ratio", "events/unit", "cpu s/Mevent", "cpu %core", "peak MB"
+    printf "\n%-9s %-6s %12s %8s %12s %14s %10s %10s %9s\n", "way", "load", "median rate", "ratio", "events/unit", "cpu s/Mevent", "cpu %core", "start MB", "steady MB"
     split("none exporter naive", ways, " "); split("storm bulk", kinds, " ")
     for (k = 1; k <= 2; k++) {
       base = median(rate["none " kinds[k]])
@@ -187,15 +210,17 @@ awk -v clk="$clk_tck" -v rounds="$rounds" '
         m = median(rate[key])
         unit = kinds[k] == "storm" ? "conn/s" : "MB/s"
         if (ways[w] == "none") {
-          printf "%-9s %-6s %12.0f %8s %12s %14s %10s %9s\n", ways[w], kinds[k], m, "1.000", "-", "-", "-", "-"
+          printf "%-9s %-6s %12.0f %8s %12s %14s %10s %10s %9s\n", ways[w], kinds[k], m, "1.000", "-", "-", "-", "-", "-"
           continue
         }
         events = per[key] * work[key]
         cpusec = cpu[key] / clk
-        printf "%-9s %-6s %12.0f %8.3f %12.2f %14.3f %10.2f %9.0f\n", ways[w], kinds[k], m, m / base, per[key],
-          (events > 0 ? cpusec / (events / 1e6) : 0), (secs[key] > 0 ? 100 * cpusec / secs[key] : 0), mem[ways[w]] / 1024
+        printf "%-9s %-6s %12.0f %8.3f %12.2f %14s %10.2f %10.0f %9.0f\n", ways[w], kinds[k], m, m / base, per[key],
+          (per[key] >= 1 ? sprintf("%.3f", cpusec / (events / 1e6)) : "-"), (secs[key] > 0 ? 100 * cpusec / secs[key] : 0),
+          peak[ways[w]] / 1024, steady[ways[w]] / 1024
       }
     }
     printf "(rate: storm in connections/s, bulk in MB/s; ratio: median rate / median untraced rate over %d alternating rounds;\n", rounds
-    printf " events/unit: BPF program runs per connection or per MB; cpu: tracer processes during the workload; peak: VmHWM summed)\n"
+    printf " events/unit: BPF program runs per connection or per MB; cpu: tracer processes during the workload;\n"
+    printf " start MB: highest VmRSS sum while the tracer started, sampled every 0.1 s; steady MB: VmRSS sum after the workload)\n"
   }' "$work/events" "$work/memory" "$work/results"

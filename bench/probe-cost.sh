@@ -9,7 +9,9 @@
 # the cost per event is run_time_ns / run_cnt of the programs attached by each process (`bpftool perf show`
 # says which program is attached where). bpf_stats_enabled is restored afterwards.
 #
-# Usage (root): bench/probe-cost.sh [--short] [--daemon path/to/trace-exporter.dll] [--probe NAME]
+# Usage (root): bench/probe-cost.sh [--short] [--daemon path/to/trace-exporter.dll] [--probe NAME] [--bpftrace PATH]
+#   --bpftrace  the bpftrace to run, for the probe and the floor alike (default: bpftrace on PATH); e.g. a
+#               script running a newer bpftrace in a chroot, as tests/fixtures/record-fixtures.sh describes
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,12 +20,14 @@ megabytes=1024
 execs=300
 daemon_dll=""
 only=""
+bpftrace=bpftrace
 while (($#)); do
   case "$1" in
     --short) connections=5000; megabytes=256; execs=100 ;;
     --daemon) daemon_dll="$2"; shift ;;
     --probe) only="$2"; shift ;;
-    *) echo "usage: $0 [--short] [--daemon trace-exporter.dll] [--probe NAME]" >&2; exit 2 ;;
+    --bpftrace) bpftrace="$2"; shift ;;
+    *) echo "usage: $0 [--short] [--daemon trace-exporter.dll] [--probe NAME] [--bpftrace PATH]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -84,6 +88,7 @@ workload() {
   for ((i = 0; i < execs; i++)); do /bin/true; done
 }
 
+echo "probe-cost.sh: $("$bpftrace" --version)"
 echo 1 >/proc/sys/kernel/bpf_stats_enabled
 port=$((20000 + $$ % 20000))
 printf "%-16s %12s %12s %12s %12s %7s\n" probe events "probe ns/ev" "floor events" "floor ns/ev" ratio
@@ -95,6 +100,8 @@ for probe in tcp_connects tcp_accepts skb_drops tcp_read_bytes tcp_retransmits p
     for p in tcp_connects tcp_accepts skb_drops tcp_read_bytes tcp_retransmits process_execs; do
       [ "$p" = "$probe" ] && echo "  $p: true" || echo "  $p: false"
     done
+    echo "bpftrace:"
+    echo "  path: $bpftrace"
   } >"$work/config.yaml"
   port=$((port + 1))
   dotnet "$daemon_dll" --config.file "$work/config.yaml" --web.listen-address "127.0.0.1:$port" >"$work/daemon.log" 2>&1 &
@@ -103,11 +110,12 @@ for probe in tcp_connects tcp_accepts skb_drops tcp_read_bytes tcp_retransmits p
   if ! wait_for 600 bash -c "kill -0 $daemon && curl -sf http://127.0.0.1:$port/healthz -o /dev/null"; then
     echo "probe-cost.sh: the daemon did not become healthy:" >&2; cat "$work/daemon.log" >&2; exit 1
   fi
-  child=$(pgrep -P "$daemon" -x bpftrace | head -n1)
+  # The process holding the programs: bpftrace itself (setpriv and any chroot wrapper exec it, keeping the pid).
+  child=$(pgrep -P "$daemon" | head -n1)
 
   floor_program=""
   for point in $(attach_points "$probe"); do floor_program+="$point { } "; done
-  bpftrace -e "$floor_program" >"$work/floor.log" 2>&1 &
+  "$bpftrace" -e "$floor_program" >"$work/floor.log" 2>&1 &
   floor=$!
   pids+=("$floor")
   if ! wait_for 300 bash -c "kill -0 $floor && [ \"\$(bpftool perf show | grep -c 'pid $floor ')\" -ge $(attach_points "$probe" | wc -w) ]"; then

@@ -20,7 +20,8 @@ public static class ExporterWeb
     public static void Map(WebApplication app, DaemonOptions options, string version, CollectorRegistry registry, UserMetricSet userMetrics, ProbeSupervisor supervisor, ConfigReloader reloader)
     {
         var telemetryPath = options.TelemetryPath;
-        app.MapGet(telemetryPath, context => MetricsEndpoint.WriteAsync(context, registry, userMetrics));
+        var pages = new MetricsPageCache(async cancellation => new RenderedPage(await MetricsEndpoint.RenderAsync(registry, userMetrics, cancellation).ConfigureAwait(false)), TimeProvider.System);
+        app.MapGet(telemetryPath, context => MetricsEndpoint.WriteAsync(context, pages));
 
         app.MapGet("/", context => WriteAsync(context, HttpStatusCode.OK, "text/html; charset=utf-8", LandingPage.Render(version, telemetryPath, supervisor.States)));
 

@@ -13,13 +13,27 @@ public static class MetricsEndpoint
 {
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
 
-    public static async Task WriteAsync(HttpContext context, CollectorRegistry registry, UserMetricSet userMetrics)
+    public static async Task WriteAsync(HttpContext context, MetricsPageCache pages)
     {
-        var page = await RenderAsync(registry, userMetrics, context.RequestAborted).ConfigureAwait(false);
-        context.Response.ContentType = ContentType;
-        context.Response.ContentLength = page.Length;
-        await context.Response.Body.WriteAsync(page, context.RequestAborted).ConfigureAwait(false);
+        var page = await pages.GetAsync().WaitAsync(context.RequestAborted).ConfigureAwait(false);
+        var response = context.Response;
+        response.ContentType = ContentType;
+        response.Headers.Vary = "Accept-Encoding";
+        var body = page.Text;
+        if (AcceptsGzip(context.Request))
+        {
+            response.Headers.ContentEncoding = "gzip";
+            body = page.Gzip;
+        }
+
+        response.ContentLength = body.Length;
+        await response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
     }
+
+    /// <summary>gzip is listed in Accept-Encoding without q=0 (RFC 9110 12.5.3), as Prometheus sends it.</summary>
+    public static bool AcceptsGzip(HttpRequest request) =>
+        request.GetTypedHeaders().AcceptEncoding.Any(e =>
+            string.Equals(e.Value.Value, "gzip", StringComparison.OrdinalIgnoreCase) && e.Quality is not 0);
 
     public static async Task<byte[]> RenderAsync(CollectorRegistry registry, UserMetricSet userMetrics, CancellationToken cancellationToken)
     {

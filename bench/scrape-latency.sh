@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# /metrics latency under concurrent scrapers. Runs TraceExporter with every built-in probe plus a user probe
+# that fills three maps of 3,334 keys each (10,002 series on the page with the built-ins' and self-metrics'
+# few dozen), waits until they are all on the page, then lets `wrk` keep N connections scraping for D seconds
+# and prints its latency percentiles and request rate: once asking for gzip, as Prometheus does, once not.
+#
+# Usage (root): bench/scrape-latency.sh [--short] [--connections N] [--seconds D] [--daemon path/to/trace-exporter.dll]
+#   --short   5 seconds (CI keeps the script working; no thresholds)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+connections=50
+seconds=30
+daemon_dll=""
+while (($#)); do
+  case "$1" in
+    --short) seconds=5 ;;
+    --connections) connections="$2"; shift ;;
+    --seconds) seconds="$2"; shift ;;
+    --daemon) daemon_dll="$2"; shift ;;
+    *) echo "usage: $0 [--short] [--connections N] [--seconds D] [--daemon trace-exporter.dll]" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+[ "$(id -u)" -eq 0 ] || { echo "scrape-latency.sh: run as root" >&2; exit 3; }
+for tool in bpftrace wrk curl; do
+  command -v "$tool" >/dev/null || { echo "scrape-latency.sh: $tool is missing" >&2; exit 3; }
+done
+work=$(mktemp -d /tmp/te-scrape.XXXXXX)
+daemon=""
+cleanup() {
+  if [ -n "$daemon" ]; then kill -TERM "$daemon" 2>/dev/null || true; wait "$daemon" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if [ -z "$daemon_dll" ]; then
+  dotnet build src/TraceExporter -c Release --nologo -v quiet >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
+  daemon_dll=src/TraceExporter/bin/Release/net10.0/trace-exporter.dll
+fi
+
+# bpftrace maps hold 4,096 keys by default, so three maps; the BPF verifier takes about a thousand loop
+# iterations per program run, so the keys are added 834 at a time, every 100 ms.
+cat >"$work/config.yaml" <<'YAML'
+interval: 1s
+probes:
+  - name: scrape_bench
+    program: |
+      interval:ms:100 {
+        if (@round < 4) {
+          $i = 0;
+          while ($i < 834) {
+            $k = (uint64)(@round * 834 + $i);
+            @a[$k] = count(); @b[$k] = count(); @c[$k] = count();
+            $i++;
+          }
+          @round++;
+        }
+      }
+    metrics:
+      - { map: "@a", name: bench_series_a_total, help: "Scrape benchmark series.", series_limit: 4000, labels: [{ name: key, kind: number }] }
+      - { map: "@b", name: bench_series_b_total, help: "Scrape benchmark series.", series_limit: 4000, labels: [{ name: key, kind: number }] }
+      - { map: "@c", name: bench_series_c_total, help: "Scrape benchmark series.", series_limit: 4000, labels: [{ name: key, kind: number }] }
+YAML
+
+port=$((20000 + $$ % 20000))
+url="http://127.0.0.1:$port/metrics"
+dotnet "$daemon_dll" --config.file "$work/config.yaml" --web.listen-address "127.0.0.1:$port" >"$work/daemon.log" 2>&1 &
+daemon=$!
+series=0
+for ((i = 0; i < 600; i++)); do
+  series=$(curl -sf "$url" 2>/dev/null | grep -cv '^#' || true)
+  [ "$series" -ge 10000 ] && break
+  kill -0 "$daemon" 2>/dev/null || break
+  sleep 0.1
+done
+if [ "$series" -lt 10000 ]; then
+  echo "scrape-latency.sh: the page never reached 10,000 series (last: $series):" >&2; cat "$work/daemon.log" >&2; exit 1
+fi
+bytes=$(curl -sf "$url" | wc -c)
+gzip_bytes=$(curl -sf -H 'Accept-Encoding: gzip' "$url" | wc -c)
+echo "scrape-latency.sh: $series series, $bytes bytes per page ($gzip_bytes gzipped); wrk: $connections connections, ${seconds}s"
+
+# Twice: as Prometheus scrapes (it asks for gzip), and uncompressed.
+for encoding in gzip identity; do
+  wrk -t2 -c"$connections" -d"${seconds}s" --latency -H "Accept-Encoding: $encoding" "$url" >"$work/wrk.txt"
+  cat "$work/wrk.txt"
+  awk -v enc="$encoding" '/^ +50%/ {p50 = $2} /^ +90%/ {p90 = $2} /^ +99%/ {p99 = $2} /^Requests\/sec/ {rps = $2}
+    END {printf "\nscrapes (%s): p50 %s, p90 %s, p99 %s, %s requests/s\n\n", enc, p50, p90, p99, rps}' "$work/wrk.txt" | tee -a "$work/summary"
+  errors=$(grep -E 'Non-2xx|Socket errors' "$work/wrk.txt" || true)
+  [ -z "$errors" ] || { echo "scrape-latency.sh: failed requests ($encoding): $errors" >&2; exit 1; }
+done
+grep . "$work/summary"

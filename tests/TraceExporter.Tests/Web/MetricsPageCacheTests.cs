@@ -1,0 +1,150 @@
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Time.Testing;
+using TraceExporter.Web;
+
+namespace TraceExporter.Tests.Web;
+
+public sealed class MetricsPageCacheTests
+{
+    private readonly FakeTimeProvider _time = new();
+    private readonly List<TaskCompletionSource<RenderedPage>> _renders = [];
+
+    private MetricsPageCache NewCache() => new(_ =>
+    {
+        var render = new TaskCompletionSource<RenderedPage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_renders)
+        {
+            _renders.Add(render);
+        }
+
+        return render.Task;
+    }, _time);
+
+    private static RenderedPage Page(string text) => new(Encoding.UTF8.GetBytes(text));
+
+    private async Task<TaskCompletionSource<RenderedPage>> RenderNumberAsync(int n)
+    {
+        Assert.True(await PollAsync(() => _renders.Count >= n), $"expected render #{n} to start; {_renders.Count} started");
+        return _renders[n - 1];
+    }
+
+    private static async Task<bool> PollAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 200 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        return condition();
+    }
+
+    [Fact]
+    public async Task Scrapes_arriving_during_a_render_share_it()
+    {
+        var cache = NewCache();
+        var first = cache.GetAsync();
+        var second = cache.GetAsync();
+        (await RenderNumberAsync(1)).SetResult(Page("a"));
+
+        Assert.Same(await first, await second);
+        Assert.Single(_renders);
+    }
+
+    [Fact]
+    public async Task A_fresh_page_is_served_without_rendering_again()
+    {
+        var cache = NewCache();
+        var first = cache.GetAsync();
+        (await RenderNumberAsync(1)).SetResult(Page("a"));
+        await first;
+
+        _time.Advance(MetricsPageCache.FreshFor - TimeSpan.FromMilliseconds(1));
+
+        Assert.Same(await first, await cache.GetAsync());
+        Assert.Single(_renders);
+    }
+
+    [Fact]
+    public async Task A_page_past_fresh_is_served_once_more_while_one_new_render_runs_then_the_new_one()
+    {
+        var cache = NewCache();
+        var a = cache.GetAsync();
+        (await RenderNumberAsync(1)).SetResult(Page("a"));
+        await a;
+        _time.Advance(MetricsPageCache.FreshFor);
+
+        var stale1 = await cache.GetAsync();
+        var stale2 = await cache.GetAsync();
+        (await RenderNumberAsync(2)).SetResult(Page("b"));
+        RenderedPage next = stale1;
+        await PollAsync(() => (next = cache.GetAsync().Result) != stale1);
+
+        Assert.Equal("a", Encoding.UTF8.GetString(stale1.Text));
+        Assert.Same(stale1, stale2);
+        Assert.Equal("b", Encoding.UTF8.GetString(next.Text));
+        Assert.Equal(2, _renders.Count);
+    }
+
+    [Fact]
+    public async Task A_page_older_than_the_stale_limit_is_not_served_the_scrape_waits_for_a_new_render()
+    {
+        var cache = NewCache();
+        var a = cache.GetAsync();
+        (await RenderNumberAsync(1)).SetResult(Page("a"));
+        await a;
+        _time.Advance(MetricsPageCache.ServedStaleFor);
+
+        var waiting = cache.GetAsync();
+        await Task.Delay(50);
+        Assert.False(waiting.IsCompleted);
+        (await RenderNumberAsync(2)).SetResult(Page("b"));
+
+        Assert.Equal("b", Encoding.UTF8.GetString((await waiting).Text));
+    }
+
+    [Fact]
+    public async Task A_failed_render_fails_its_scrapes_and_the_next_scrape_renders_again()
+    {
+        var cache = NewCache();
+        var failing = cache.GetAsync();
+        (await RenderNumberAsync(1)).SetException(new InvalidOperationException("broken"));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => failing);
+
+        var retry = cache.GetAsync();
+        (await RenderNumberAsync(2)).SetResult(Page("b"));
+
+        Assert.Equal("b", Encoding.UTF8.GetString((await retry).Text));
+    }
+
+    [Fact]
+    public void The_gzip_form_decompresses_to_the_text()
+    {
+        var text = string.Concat(Enumerable.Range(0, 1000).Select(i => $"m{{k=\"{i}\"}} {i}\n"));
+        var page = Page(text);
+
+        using var gzip = new System.IO.Compression.GZipStream(new MemoryStream(page.Gzip), System.IO.Compression.CompressionMode.Decompress);
+        using var reader = new StreamReader(gzip, Encoding.UTF8);
+
+        Assert.Equal(text, reader.ReadToEnd());
+        Assert.True(page.Gzip.Length < page.Text.Length, $"{page.Gzip.Length} of {page.Text.Length} bytes");
+    }
+
+    [Theory]
+    [InlineData("gzip", true)]
+    [InlineData("gzip, deflate, br", true)]
+    [InlineData("GZIP;q=0.5", true)]
+    [InlineData("gzip;q=0", false)]
+    [InlineData("identity", false)]
+    [InlineData("", false)]
+    public void Gzip_is_sent_when_the_scraper_accepts_it(string acceptEncoding, bool expected)
+    {
+        var context = new DefaultHttpContext();
+        if (acceptEncoding.Length > 0)
+        {
+            context.Request.Headers.AcceptEncoding = acceptEncoding;
+        }
+
+        Assert.Equal(expected, MetricsEndpoint.AcceptsGzip(context.Request));
+    }
+}
