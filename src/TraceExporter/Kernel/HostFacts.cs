@@ -6,9 +6,43 @@ namespace TraceExporter.Kernel;
 /// </summary>
 public sealed class HostFacts
 {
+    private readonly string _btfPath;
+    private readonly WeakReference<KernelBtf?> _btf;
+
+    private HostFacts(string btfPath, KernelBtf? btf)
+    {
+        _btfPath = btfPath;
+        _btf = new(btf);
+    }
+
     public required Tracefs Tracefs { get; init; }
 
-    public KernelBtf? Btf { get; init; }
+    /// <summary>
+    /// The kernel's BTF, or null without one. Held only weakly: its ~8 MB (the raw file and an index) are
+    /// needed while programs are generated, at start and on reload, not in between; when the garbage
+    /// collector has taken it, it is read again.
+    /// </summary>
+    public KernelBtf? Btf
+    {
+        get
+        {
+            if (BtfProblem is not null)
+            {
+                return null;
+            }
+
+            lock (_btf)
+            {
+                if (!_btf.TryGetTarget(out var btf) || btf is null)
+                {
+                    btf = KernelBtf.Load(_btfPath);
+                    _btf.SetTarget(btf);
+                }
+
+                return btf;
+            }
+        }
+    }
 
     /// <summary>Why <see cref="Btf"/> is null.</summary>
     public string? BtfProblem { get; init; }
@@ -35,18 +69,14 @@ public sealed class HostFacts
             : null;
         dropReasons ??= btf is null ? null : DropReasonTable.FromBtf(btf);
 
-        return new HostFacts { Tracefs = tracefs, Btf = btf, BtfProblem = btfProblem, DropReasons = dropReasons };
+        return new HostFacts(btfPath, btf) { Tracefs = tracefs, BtfProblem = btfProblem, DropReasons = dropReasons };
     }
 
     /// <summary>The byte offset of a struct member on this kernel; throws <see cref="ProbeUnavailableException"/> when unknown.</summary>
     public int Offset(string structName, string member)
     {
-        if (Btf is null)
-        {
-            throw new ProbeUnavailableException(BtfProblem ?? "no kernel BTF");
-        }
-
-        return Btf.MemberOffset(structName, member)
+        var btf = Btf ?? throw new ProbeUnavailableException(BtfProblem ?? "no kernel BTF");
+        return btf.MemberOffset(structName, member)
             ?? throw new ProbeUnavailableException($"this kernel's BTF has no member '{member}' in struct {structName}");
     }
 

@@ -166,6 +166,7 @@ public sealed partial class ProbeSupervisor : IHostedService, IDisposable
             }
 
             var (plans, unavailable) = Plan(config);
+            ReturnStartupGarbage();
             var stale = new List<RunningGroup>();
             lock (_groups)
             {
@@ -226,6 +227,18 @@ public sealed partial class ProbeSupervisor : IHostedService, IDisposable
         {
             LogSlowAttach(AttachWait.TotalSeconds);
         }
+    }
+
+    /// <summary>
+    /// The programs are generated: what generating them read (the kernel's BTF, the configuration's YAML)
+    /// is garbage now. One compacting collection gives it back to the system before bpftrace starts compiling
+    /// (the daemon's memory at its highest), instead of waiting for allocation pressure, which a steady daemon
+    /// seldom builds up.
+    /// </summary>
+    private static void ReturnStartupGarbage()
+    {
+        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
     }
 
     /// <summary>Removes <c>probe_up</c> series of probes no longer configured; new ones start at 0.</summary>

@@ -40,6 +40,28 @@ public sealed class KernelBtfTests
     /// A tiny raw BTF blob: int (1), struct inner { int pad; int value; } (2), union { long dev; } (3, anonymous),
     /// struct outer { long head; union {…}; struct inner inner; } (4), enum skb_drop_reason (5).
     /// </summary>
+    [Fact]
+    public void Host_facts_read_the_BTF_file_again_once_the_garbage_collector_has_taken_it()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllBytes(file, SampleBtf());
+            var host = HostFacts.Discover(tracefsRoot: "/nonexistent-tracefs", btfPath: file);
+            Assert.Equal(16, host.Offset("outer", "inner"));
+
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true);
+            GC.WaitForPendingFinalizers();
+
+            Assert.Null(host.BtfProblem);
+            Assert.Equal(20, host.Offset("outer", "inner.value"));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     private static byte[] SampleBtf()
     {
         var strings = new List<byte> { 0 };
