@@ -48,6 +48,9 @@ public sealed partial class ConfigReloader : IHostedService, IDisposable
         return Task.CompletedTask;
     }
 
+    /// <summary>Raised after every reload attempt, applied or refused (the telemetry page renders afresh).</summary>
+    public event Action? Attempted;
+
     /// <summary>Returns the errors that made the reload fail; empty when it was applied.</summary>
     public async Task<IReadOnlyList<string>> ReloadAsync(CancellationToken cancellationToken)
     {
@@ -68,12 +71,14 @@ public sealed partial class ConfigReloader : IHostedService, IDisposable
                 }
 
                 _self.ReloadSuccessful.Set(0);
+                Attempted?.Invoke();
                 return errors;
             }
 
             await _supervisor.ReloadAsync(next, cancellationToken).ConfigureAwait(false);
             _self.ReloadSuccessful.Set(1);
             _self.ReloadTimestamp.Set(_time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
+            Attempted?.Invoke();
             return [];
         }
         finally

@@ -21,6 +21,7 @@ public static class ExporterWeb
     {
         var telemetryPath = options.TelemetryPath;
         var pages = new MetricsPageCache(async cancellation => new RenderedPage(await MetricsEndpoint.RenderAsync(registry, userMetrics, cancellation).ConfigureAwait(false)), TimeProvider.System);
+        reloader.Attempted += pages.Invalidate;
         app.MapGet(telemetryPath, context => MetricsEndpoint.WriteAsync(context, pages));
 
         app.MapGet("/", context => WriteAsync(context, HttpStatusCode.OK, "text/html; charset=utf-8", LandingPage.Render(version, telemetryPath, supervisor.States)));

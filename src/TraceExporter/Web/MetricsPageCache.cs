@@ -12,7 +12,7 @@ namespace TraceExporter.Web;
 ///   arriving meanwhile shares.</item>
 /// </list>
 /// A page is thus at most <see cref="ServedStaleFor"/> old, and the self-metrics read while rendering (process,
-/// BPF run time) with it.
+/// BPF run time) with it. A reload is shown at once: <see cref="Invalidate"/>.
 /// </summary>
 public sealed class MetricsPageCache(Func<CancellationToken, Task<RenderedPage>> render, TimeProvider time)
 {
@@ -24,6 +24,16 @@ public sealed class MetricsPageCache(Func<CancellationToken, Task<RenderedPage>>
     private DateTimeOffset _latestStarted;
     private Task<RenderedPage>? _pending;
     private DateTimeOffset _pendingStarted;
+
+    /// <summary>Something was changed on purpose (a reload): the next scrape waits for a render made after it.</summary>
+    public void Invalidate()
+    {
+        lock (_lock)
+        {
+            _latest = null;
+            _pending = null; // one already running may have read the state from before
+        }
+    }
 
     public Task<RenderedPage> GetAsync()
     {

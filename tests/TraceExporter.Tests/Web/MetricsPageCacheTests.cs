@@ -118,6 +118,23 @@ public sealed class MetricsPageCacheTests
     }
 
     [Fact]
+    public async Task After_invalidation_the_next_scrape_waits_for_a_new_render_even_of_a_fresh_page()
+    {
+        var cache = NewCache();
+        var a = cache.GetAsync();
+        (await RenderNumberAsync(1)).SetResult(Page("a"));
+        await a;
+
+        cache.Invalidate();
+        var waiting = cache.GetAsync();
+        await Task.Delay(50);
+        Assert.False(waiting.IsCompleted);
+        (await RenderNumberAsync(2)).SetResult(Page("b"));
+
+        Assert.Equal("b", Encoding.UTF8.GetString((await waiting).Text));
+    }
+
+    [Fact]
     public void The_gzip_form_decompresses_to_the_text()
     {
         var text = string.Concat(Enumerable.Range(0, 1000).Select(i => $"m{{k=\"{i}\"}} {i}\n"));
