@@ -4,6 +4,8 @@
 #   none      no probes
 #   exporter  TraceExporter with all built-in probes (config/trace-exporter.yaml)
 #   naive     one bpftrace printf per inet_sock_set_state event, piped into `wc -l`
+#   floor     empty bpftrace programs on the built-ins' tracepoints: what merely hooking them costs, the
+#             part of the exporter's row no program of ours can take away
 # and prints, per way: the workload's throughput as a ratio to the untraced run (median of the rounds),
 # CPU seconds of the tracer (daemon + bpftrace, or bpftrace + wc) per million events and as % of one core
 # during the storm, and memory: the tracer's processes' resident memory summed, at its highest while starting
@@ -18,10 +20,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-rounds=5
+rounds=9
 connections=100000000 # the storm runs for max_seconds
 megabytes=4096
-max_seconds=10
+max_seconds=6
 settle=3
 daemon_dll=""
 while (($#)); do
@@ -45,7 +47,7 @@ in_ns() { ip netns exec "$ns" "$@"; }
 clk_tck=$(getconf CLK_TCK)
 # utime + stime of one process, in clock ticks (fields 14 and 15, counted after the ')' closing comm).
 ticks() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{print $12 + $13}' || echo 0; }
-rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+rss_kb() { awk '/^VmRSS:/ {v = $2} END {print v + 0}' "/proc/$1/status" 2>/dev/null || echo 0; }
 # Resident kB of the given processes and their children, summed.
 tree_rss() {
   local t=0 pid
@@ -93,6 +95,21 @@ start_exporter() {
   tracer=("$daemon" "$child")
   sleep "$settle" # measure the steady state, not the start-up's JIT and first print
   stop_sampling
+}
+start_floor() {
+  local points=(sock:inet_sock_set_state skb:kfree_skb sock:sock_recv_length tcp:tcp_retransmit_skb tcp:tcp_retransmit_synack sched:sched_process_exec)
+  local program="" point
+  for point in "${points[@]}"; do program+="tracepoint:$point { } "; done
+  bpftrace -e "$program" >"$work/floor.err" 2>&1 &
+  local tracer_pid=$!
+  pids+=("$tracer_pid")
+  start_sampling "$tracer_pid"
+  if ! wait_for 300 bash -c "kill -0 $tracer_pid && [ \"\$(ls -l /proc/$tracer_pid/fd | grep -c perf_event)\" -ge ${#points[@]} ]"; then
+    echo "overhead.sh: the floor bpftrace did not attach:" >&2; cat "$work/floor.err" >&2; exit 1
+  fi
+  sleep "$settle"
+  stop_sampling
+  tracer=("$tracer_pid")
 }
 start_naive() {
   rm -f "$work/fifo"; mkfifo "$work/fifo"
@@ -148,11 +165,12 @@ run_workload() {
 
 : >"$work/results"
 : >"$work/memory"
-echo "overhead.sh: $rounds rounds of: storm for ${max_seconds}s, bulk $megabytes MB (at most ${max_seconds}s), ways none/exporter/naive"
+echo "overhead.sh: $rounds rounds of: storm for ${max_seconds}s, bulk $megabytes MB (at most ${max_seconds}s), ways none/floor/exporter/naive"
 for ((round = 1; round <= rounds; round++)); do
-  for way in none exporter naive; do
+  for way in none floor exporter naive; do
     case "$way" in
       exporter) start_exporter ;;
+      floor) start_floor ;;
       naive) start_naive ;;
     esac
     run_workload "$way" storm "$connections"
@@ -169,7 +187,7 @@ done
 # Events per unit of work, counted by the kernel in one untimed round per tracer.
 echo 1 >/proc/sys/kernel/bpf_stats_enabled
 : >"$work/events"
-for way in exporter naive; do
+for way in floor exporter naive; do
   "start_$way"
   for kind in storm bulk; do
     count=$connections; [ "$kind" = bulk ] && count=$megabytes
@@ -188,6 +206,8 @@ if [ -s "$work/naive.err" ] && grep -qi lost "$work/naive.err"; then
   echo "note: the naive bpftrace lost events: $(grep -i lost "$work/naive.err" | tail -n1)"
 fi
 
+echo "per round (way load rate work cpu-ticks seconds):"
+sed 's/^/  /' "$work/results"
 awk -v clk="$clk_tck" -v rounds="$rounds" '
   function median(list, n,   a, i, j, t) {
     n = split(list, a, " ")
@@ -198,29 +218,38 @@ awk -v clk="$clk_tck" -v rounds="$rounds" '
   FILENAME ~ /memory$/ { steady[$1] = steady[$1] > $2 ? steady[$1] : $2; peak[$1] = peak[$1] > $3 ? peak[$1] : $3; next }
   {
     rate[$1 " " $2] = rate[$1 " " $2] " " $3
+    nth[$1 " " $2]++; byround[$1 " " $2, nth[$1 " " $2]] = $3
     work[$1 " " $2] += $4; cpu[$1 " " $2] += $5; secs[$1 " " $2] += $6
   }
   END {
-    printf "\n%-9s %-6s %12s %8s %12s %14s %10s %10s %9s\n", "way", "load", "median rate", "ratio", "events/unit", "cpu s/Mevent", "cpu %core", "start MB", "steady MB"
-    split("none exporter naive", ways, " "); split("storm bulk", kinds, " ")
+    printf "\n%-9s %-6s %12s %8s %13s %12s %14s %10s %10s %9s\n", "way", "load", "median rate", "ratio", "ratio range", "events/unit", "cpu s/Mevent", "cpu %core", "start MB", "steady MB"
+    split("none floor exporter naive", ways, " "); split("storm bulk", kinds, " ")
     for (k = 1; k <= 2; k++) {
       base = median(rate["none " kinds[k]])
-      for (w = 1; w <= 3; w++) {
+      for (w = 1; w <= 4; w++) {
         key = ways[w] " " kinds[k]
         m = median(rate[key])
         unit = kinds[k] == "storm" ? "conn/s" : "MB/s"
         if (ways[w] == "none") {
-          printf "%-9s %-6s %12.0f %8s %12s %14s %10s %10s %9s\n", ways[w], kinds[k], m, "1.000", "-", "-", "-", "-", "-"
+          printf "%-9s %-6s %12.0f %8s %13s %12s %14s %10s %10s %9s\n", ways[w], kinds[k], m, "1.000", "-", "-", "-", "-", "-", "-"
           continue
+        }
+        # Each round against the untraced run of the same round (run just before it): slow drift of the
+        # machine cancels out, which medians of the ways taken separately do not do.
+        ratios = ""; lo = 1e9; hi = 0
+        for (i = 1; i <= nth[key]; i++) {
+          q = byround[key, i] / byround["none " kinds[k], i]
+          ratios = ratios " " q; lo = q < lo ? q : lo; hi = q > hi ? q : hi
         }
         events = per[key] * work[key]
         cpusec = cpu[key] / clk
-        printf "%-9s %-6s %12.0f %8.3f %12.2f %14s %10.2f %10.0f %9.0f\n", ways[w], kinds[k], m, m / base, per[key],
+        printf "%-9s %-6s %12.0f %8.3f %13s %12.2f %14s %10.2f %10.0f %9.0f\n", ways[w], kinds[k], m, median(ratios), sprintf("%.3f-%.3f", lo, hi), per[key],
           (per[key] >= 1 ? sprintf("%.3f", cpusec / (events / 1e6)) : "-"), (secs[key] > 0 ? 100 * cpusec / secs[key] : 0),
           peak[ways[w]] / 1024, steady[ways[w]] / 1024
       }
     }
-    printf "(rate: storm in connections/s, bulk in MB/s; ratio: median rate / median untraced rate over %d alternating rounds;\n", rounds
+    printf "(rate: storm in connections/s, bulk in MB/s; ratio: median over %d alternating rounds of the rate / the untraced rate\n", rounds
+    printf " of the same round, and its range;"
     printf " events/unit: BPF program runs per connection or per MB; cpu: tracer processes during the workload;\n"
     printf " start MB: highest VmRSS sum while the tracer started, sampled every 0.1 s; steady MB: VmRSS sum after the workload)\n"
   }' "$work/events" "$work/memory" "$work/results"

@@ -125,6 +125,7 @@ public static class Daemon
         var app = builder.Build();
         var supervisor = app.Services.GetRequiredService<ProbeSupervisor>();
         _ = new BpfProgramStats(registry, () => supervisor.BuiltinProcessId, () => supervisor.BuiltinPrograms);
+        _ = new BpftraceMemory(registry, () => supervisor.BpftraceProcesses);
         if (web.BasicAuthUsers.Count > 0)
         {
             app.UseMiddleware<WebConfigBasicAuth>(web);

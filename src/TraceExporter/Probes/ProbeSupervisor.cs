@@ -82,6 +82,22 @@ public sealed partial class ProbeSupervisor : IHostedService, IDisposable
     public IReadOnlyList<(string Probe, string Program)> BuiltinPrograms =>
         Group(BuiltinGroup)?.Runner.Members.Select(m => (m.Name, m.Program)).ToList() ?? [];
 
+    /// <summary>Each probe group's running bpftrace: the group's name ("builtin" or the user probe's) and pid.</summary>
+    public IReadOnlyList<(string Group, int ProcessId)> BpftraceProcesses
+    {
+        get
+        {
+            lock (_groups)
+            {
+                return _groups.Values
+                    .Select(g => (g.Runner.Name, g.Runner.ProcessId))
+                    .Where(g => g.ProcessId is not null)
+                    .Select(g => (g.Name, g.ProcessId!.Value))
+                    .ToList();
+            }
+        }
+    }
+
     public ExporterConfig Config => _config;
 
     public IReadOnlyList<ProbeState> States

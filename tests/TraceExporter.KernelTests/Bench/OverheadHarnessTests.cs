@@ -31,7 +31,7 @@ public sealed class OverheadHarnessTests
         var output = $"exit {result.ExitCode}\n--- stdout\n{result.StandardOutput}\n--- stderr\n{result.StandardError}";
         Assert.True(result.ExitCode == 0, output);
         Assert.Contains("median rate", result.StandardOutput);
-        foreach (var way in new[] { "none", "exporter", "naive" })
+        foreach (var way in new[] { "none", "floor", "exporter", "naive" })
         {
             foreach (var load in new[] { "storm", "bulk" })
             {

@@ -1,0 +1,70 @@
+using System.Globalization;
+using Prometheus;
+
+namespace TraceExporter.Metrics;
+
+/// <summary>
+/// Resident memory of each bpftrace the daemon runs, read from <c>/proc/PID/status</c> (VmRSS) at scrape time:
+/// with <c>process_resident_memory_bytes</c> (the daemon's own) it gives what the exporter costs the host in
+/// memory. Series of groups no longer running are removed.
+/// </summary>
+public sealed class BpftraceMemory
+{
+    private readonly Func<IReadOnlyList<(string Group, int ProcessId)>> _processes;
+    private readonly string _procRoot;
+    private readonly Gauge _resident;
+    private readonly HashSet<string> _shown = new(StringComparer.Ordinal);
+
+    public BpftraceMemory(CollectorRegistry registry, Func<IReadOnlyList<(string Group, int ProcessId)>> processes, string procRoot = "/proc")
+    {
+        _processes = processes;
+        _procRoot = procRoot;
+        _resident = Prometheus.Metrics.WithCustomRegistry(registry).CreateGauge(
+            "trace_exporter_bpftrace_resident_memory_bytes",
+            "Resident memory of the bpftrace process running the probe group (VmRSS); probe=\"builtin\" for the built-ins.",
+            "probe");
+        registry.AddBeforeCollectCallback(Update);
+    }
+
+    private void Update()
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (group, pid) in _processes())
+        {
+            if (ResidentBytes(pid) is { } bytes)
+            {
+                _resident.WithLabels(group).Set(bytes);
+                seen.Add(group);
+            }
+        }
+
+        foreach (var gone in _shown.Where(g => !seen.Contains(g)).ToList())
+        {
+            _resident.RemoveLabelled(gone);
+            _shown.Remove(gone);
+        }
+
+        _shown.UnionWith(seen);
+    }
+
+    private long? ResidentBytes(int pid)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"{_procRoot}/{pid}/status"))
+            {
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                {
+                    var kb = line.AsSpan(6).Trim().TrimEnd("kB").Trim();
+                    return long.Parse(kb, CultureInfo.InvariantCulture) * 1024;
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // the process ended between the listing and the read
+        }
+
+        return null;
+    }
+}
