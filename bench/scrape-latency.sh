@@ -88,8 +88,8 @@ for encoding in gzip identity; do
   wrk -t2 -c"$connections" -d"${seconds}s" --latency -H "Accept-Encoding: $encoding" "$url" >"$work/wrk.txt"
   cat "$work/wrk.txt"
   awk -v enc="$encoding" '/^ +50%/ {p50 = $2} /^ +90%/ {p90 = $2} /^ +99%/ {p99 = $2} /^Requests\/sec/ {rps = $2}
-    END {printf "\nscrapes (%s): p50 %s, p90 %s, p99 %s, %s requests/s\n\n", enc, p50, p90, p99, rps}' "$work/wrk.txt" | tee -a "$work/summary"
+    END {printf "scrapes (%s): p50 %s, p90 %s, p99 %s, %s requests/s\n", enc, p50, p90, p99, rps}' "$work/wrk.txt" >>"$work/summary"
   errors=$(grep -E 'Non-2xx|Socket errors' "$work/wrk.txt" || true)
   [ -z "$errors" ] || { echo "scrape-latency.sh: failed requests ($encoding): $errors" >&2; exit 1; }
 done
-grep . "$work/summary"
+echo; cat "$work/summary"
