@@ -1,6 +1,3 @@
-using CliWrap;
-using CliWrap.Buffered;
-using TraceExporter.KernelTests.Infrastructure;
 using Xunit;
 
 namespace TraceExporter.KernelTests.Bench;
@@ -12,30 +9,18 @@ namespace TraceExporter.KernelTests.Bench;
 public sealed class OverheadHarnessTests
 {
     [SkippableFact]
-    public async Task The_overhead_harness_in_short_mode_exits_0_and_prints_its_result_table_for_all_three_ways()
+    public async Task The_overhead_harness_in_short_mode_exits_0_and_prints_its_result_table_for_all_four_ways()
     {
-        KernelPrerequisites.Require();
-        if (KernelPrerequisites.FindOnPath("cc") is null)
-        {
-            Assert.False(string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase), "'cc' not on PATH (the harness compiles bench/tcpload.c)");
-            Skip.If(true, "'cc' not on PATH (the harness compiles bench/tcpload.c)");
-        }
+        BenchScript.RequireTool("cc", "the harness compiles bench/tcpload.c");
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        var result = await Cli.Wrap("bash")
-            .WithArguments([Path.Combine(RepositoryLayout.Root, "bench", "overhead.sh"), "--short", "--daemon", RepositoryLayout.DaemonDll])
-            .WithWorkingDirectory(RepositoryLayout.Root)
-            .WithValidation(CommandResultValidation.None)
-            .ExecuteBufferedAsync(timeout.Token);
+        var output = await BenchScript.RunShortAsync("overhead.sh", TimeSpan.FromMinutes(5));
 
-        var output = $"exit {result.ExitCode}\n--- stdout\n{result.StandardOutput}\n--- stderr\n{result.StandardError}";
-        Assert.True(result.ExitCode == 0, output);
-        Assert.Contains("median rate", result.StandardOutput);
+        Assert.Contains("median rate", output);
         foreach (var way in new[] { "none", "floor", "exporter", "naive" })
         {
             foreach (var load in new[] { "storm", "bulk" })
             {
-                Assert.Matches($@"(?m)^{way}\s+{load}\s+\d+", result.StandardOutput);
+                Assert.Matches($@"(?m)^{way}\s+{load}\s+\d+", output);
             }
         }
     }

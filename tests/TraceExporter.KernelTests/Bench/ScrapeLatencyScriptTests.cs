@@ -1,6 +1,3 @@
-using CliWrap;
-using CliWrap.Buffered;
-using TraceExporter.KernelTests.Infrastructure;
 using Xunit;
 
 namespace TraceExporter.KernelTests.Bench;
@@ -11,27 +8,17 @@ namespace TraceExporter.KernelTests.Bench;
 /// </summary>
 public sealed class ScrapeLatencyScriptTests
 {
+    private const string Percentiles = @"p50 [\d.]+(?:us|ms|s), p90 [\d.]+(?:us|ms|s), p99 [\d.]+(?:us|ms|s), [\d.]+ requests/s";
+
     [SkippableFact]
     public async Task The_scrape_latency_script_in_short_mode_serves_10000_series_and_prints_percentiles_gzipped_and_plain()
     {
-        KernelPrerequisites.Require();
-        if (KernelPrerequisites.FindOnPath("wrk") is null)
-        {
-            Assert.False(string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase), "'wrk' not on PATH (scripts/setup installs it)");
-            Skip.If(true, "'wrk' not on PATH (scripts/setup installs it)");
-        }
+        BenchScript.RequireTool("wrk", "scripts/setup installs it");
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        var result = await Cli.Wrap("bash")
-            .WithArguments([Path.Combine(RepositoryLayout.Root, "bench", "scrape-latency.sh"), "--short", "--daemon", RepositoryLayout.DaemonDll])
-            .WithWorkingDirectory(RepositoryLayout.Root)
-            .WithValidation(CommandResultValidation.None)
-            .ExecuteBufferedAsync(timeout.Token);
+        var output = await BenchScript.RunShortAsync("scrape-latency.sh", TimeSpan.FromMinutes(3));
 
-        var output = $"exit {result.ExitCode}\n--- stdout\n{result.StandardOutput}\n--- stderr\n{result.StandardError}";
-        Assert.True(result.ExitCode == 0, output);
-        Assert.Matches(@"scrape-latency\.sh: \d{5,} series", result.StandardOutput);
-        Assert.Matches(@"(?m)^scrapes \(gzip\): p50 [\d.]+(?:us|ms|s), p90 [\d.]+(?:us|ms|s), p99 [\d.]+(?:us|ms|s), [\d.]+ requests/s", result.StandardOutput);
-        Assert.Matches(@"(?m)^scrapes \(identity\): p50 [\d.]+(?:us|ms|s), p90 [\d.]+(?:us|ms|s), p99 [\d.]+(?:us|ms|s), [\d.]+ requests/s", result.StandardOutput);
+        Assert.Matches(@"scrape-latency\.sh: \d{5,} series", output);
+        Assert.Matches($@"(?m)^scrapes \(gzip\): {Percentiles}", output);
+        Assert.Matches($@"(?m)^scrapes \(identity\): {Percentiles}", output);
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using CliWrap;
 using TraceExporter.KernelTests.Faults;
 using TraceExporter.KernelTests.Infrastructure;
 using Xunit;
@@ -24,30 +23,19 @@ public sealed class MemoryTests
         var fileBackedKb = StatusKb(bpftrace.Pid, "RssFile");
 
         // And it still works: an exec after the page-out is counted.
-        var name = "tkm" + UniqueName.Suffix(12);
-        var directory = Directory.CreateTempSubdirectory("te-kt-");
-        try
-        {
-            var binary = Path.Combine(directory.FullName, name);
-            File.Copy("/bin/true", binary);
-            File.SetUnixFileMode(binary, UnixFileMode.UserRead | UnixFileMode.UserExecute);
-            await Cli.Wrap(binary).ExecuteAsync();
-            var page = await Poll.UntilAsync(
-                daemon.ScrapePageAsync, p => p.Counter("trace_process_execs_total", ("comm", name)) >= 1, TimeSpan.FromSeconds(15));
+        using var binary = new UniqueBinary("tkm");
+        await binary.RunAsync(1);
+        var page = await Poll.UntilAsync(
+            daemon.ScrapePageAsync, p => p.Counter("trace_process_execs_total", ("comm", binary.Name)) >= 1, TimeSpan.FromSeconds(15));
 
-            Assert.True(
-                logged && fileBackedKb <= MaxFileBackedKb && page.Value("trace_process_execs_total", ("comm", name)) == 1,
-                FailureReport.Describe(
-                    $"expected the page-out logged, bpftrace's file-backed resident memory <= {MaxFileBackedKb} kB and one exec of {name} counted after it",
-                    daemon,
-                    page,
-                    ["trace_process_execs_total"],
-                    $"logged: {logged}; RssFile of bpftrace {bpftrace.Pid}: {fileBackedKb} kB"));
-        }
-        finally
-        {
-            directory.Delete(recursive: true);
-        }
+        Assert.True(
+            logged && fileBackedKb <= MaxFileBackedKb && page.Value("trace_process_execs_total", ("comm", binary.Name)) == 1,
+            FailureReport.Describe(
+                $"expected the page-out logged, bpftrace's file-backed resident memory <= {MaxFileBackedKb} kB and one exec of {binary.Name} counted after it",
+                daemon,
+                page,
+                ["trace_process_execs_total"],
+                $"logged: {logged}; RssFile of bpftrace {bpftrace.Pid}: {fileBackedKb} kB"));
     }
 
     private static long StatusKb(int pid, string field)

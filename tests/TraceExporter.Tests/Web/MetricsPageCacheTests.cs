@@ -29,6 +29,25 @@ public sealed class MetricsPageCacheTests
         return _renders[n - 1];
     }
 
+    /// <summary>The cache's first scrape, its render completed with <paramref name="text"/>.</summary>
+    private async Task<RenderedPage> FirstPageAsync(MetricsPageCache cache, string text)
+    {
+        var first = cache.GetAsync();
+        (await RenderNumberAsync(1)).SetResult(Page(text));
+        return await first;
+    }
+
+    /// <summary>The next scrape is not answered until render #2 completes, and gets its page.</summary>
+    private async Task AssertNextScrapeWaitsForANewRenderAsync(MetricsPageCache cache)
+    {
+        var waiting = cache.GetAsync();
+        await Task.Delay(50);
+        Assert.False(waiting.IsCompleted);
+        (await RenderNumberAsync(2)).SetResult(Page("b"));
+
+        Assert.Equal("b", Encoding.UTF8.GetString((await waiting).Text));
+    }
+
     private static async Task<bool> PollAsync(Func<bool> condition)
     {
         for (var i = 0; i < 200 && !condition(); i++)
@@ -55,13 +74,11 @@ public sealed class MetricsPageCacheTests
     public async Task A_fresh_page_is_served_without_rendering_again()
     {
         var cache = NewCache();
-        var first = cache.GetAsync();
-        (await RenderNumberAsync(1)).SetResult(Page("a"));
-        await first;
+        var first = await FirstPageAsync(cache, "a");
 
         _time.Advance(MetricsPageCache.FreshFor - TimeSpan.FromMilliseconds(1));
 
-        Assert.Same(await first, await cache.GetAsync());
+        Assert.Same(first, await cache.GetAsync());
         Assert.Single(_renders);
     }
 
@@ -69,9 +86,7 @@ public sealed class MetricsPageCacheTests
     public async Task A_page_past_fresh_is_served_once_more_while_one_new_render_runs_then_the_new_one()
     {
         var cache = NewCache();
-        var a = cache.GetAsync();
-        (await RenderNumberAsync(1)).SetResult(Page("a"));
-        await a;
+        await FirstPageAsync(cache, "a");
         _time.Advance(MetricsPageCache.FreshFor);
 
         var stale1 = await cache.GetAsync();
@@ -90,17 +105,10 @@ public sealed class MetricsPageCacheTests
     public async Task A_page_older_than_the_stale_limit_is_not_served_the_scrape_waits_for_a_new_render()
     {
         var cache = NewCache();
-        var a = cache.GetAsync();
-        (await RenderNumberAsync(1)).SetResult(Page("a"));
-        await a;
+        await FirstPageAsync(cache, "a");
         _time.Advance(MetricsPageCache.ServedStaleFor);
 
-        var waiting = cache.GetAsync();
-        await Task.Delay(50);
-        Assert.False(waiting.IsCompleted);
-        (await RenderNumberAsync(2)).SetResult(Page("b"));
-
-        Assert.Equal("b", Encoding.UTF8.GetString((await waiting).Text));
+        await AssertNextScrapeWaitsForANewRenderAsync(cache);
     }
 
     [Fact]
@@ -121,17 +129,10 @@ public sealed class MetricsPageCacheTests
     public async Task After_invalidation_the_next_scrape_waits_for_a_new_render_even_of_a_fresh_page()
     {
         var cache = NewCache();
-        var a = cache.GetAsync();
-        (await RenderNumberAsync(1)).SetResult(Page("a"));
-        await a;
+        await FirstPageAsync(cache, "a");
 
         cache.Invalidate();
-        var waiting = cache.GetAsync();
-        await Task.Delay(50);
-        Assert.False(waiting.IsCompleted);
-        (await RenderNumberAsync(2)).SetResult(Page("b"));
-
-        Assert.Equal("b", Encoding.UTF8.GetString((await waiting).Text));
+        await AssertNextScrapeWaitsForANewRenderAsync(cache);
     }
 
     [Fact]
