@@ -5,7 +5,8 @@
 #   2. systemd-analyze security --offline=yes rates the unit at most 3.5;
 #   3. the built daemon, started under setpriv with the unit's CapabilityBoundingSet, no inheritable or
 #      ambient capabilities and no_new_privs, answers /healthz 200 and shows every probe up, and neither it
-#      nor its bpftrace child holds a capability outside that set.
+#      nor its bpftrace child holds a capability outside that set, and bpftrace's compiler pages were paged
+#      out (CAP_SYS_NICE).
 # The daemon stays uid 0: bpftrace (0.17 to 0.2x) refuses any other uid ("only supports running as the root
 # user"), so the unit cannot use User= either; step 3 shows that this root is powerless beyond the set.
 set -euo pipefail
@@ -69,6 +70,12 @@ grep '^trace_exporter_probe_up' <<<"$page"
 if grep '^trace_exporter_probe_up' <<<"$page" | grep -qv ' 1$'; then
   echo "FAIL: a probe is down"; cat "$work/daemon.log"; exit 1
 fi
+
+# CAP_SYS_NICE is there for this: bpftrace's compiler pages released once it attached.
+if ! grep -q "paged out bpftrace" "$work/daemon.log"; then
+  echo "FAIL: bpftrace's compiler pages were not paged out"; cat "$work/daemon.log"; exit 1
+fi
+grep -o "paged out bpftrace.*" "$work/daemon.log"
 
 # Nothing in the process tree holds a capability outside the bounding set.
 for p in "$pid" $(pgrep -P "$pid"; for c in $(pgrep -P "$pid"); do pgrep -P "$c"; done); do

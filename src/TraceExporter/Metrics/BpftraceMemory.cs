@@ -5,8 +5,8 @@ namespace TraceExporter.Metrics;
 
 /// <summary>
 /// Resident memory of each bpftrace the daemon runs, read from <c>/proc/PID/status</c> (VmRSS) at scrape time:
-/// with <c>process_resident_memory_bytes</c> (the daemon's own) it gives what the exporter costs the host in
-/// memory. Series of groups no longer running are removed.
+/// with <c>process_working_set_bytes</c> (the daemon's own VmRSS, as prometheus-net names it) it gives what the
+/// exporter costs the host in memory. Series of groups no longer running are removed.
 /// </summary>
 public sealed class BpftraceMemory
 {
