@@ -35,7 +35,7 @@ public static class ProcessPageOut
         {
             mappings = CleanFileMappings(File.ReadLines($"/proc/{pid}/maps"));
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return new(before, before, e.Message);
         }
@@ -96,7 +96,7 @@ public static class ProcessPageOut
             var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
             return line is null ? 0 : long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return 0;
         }

@@ -5,8 +5,8 @@ namespace TraceExporter.Probes;
 
 /// <summary>
 /// Keeps one bpftrace process running for a group of probes. All built-ins share one process, because each
-/// bpftrace costs about 90 MB; when the shared program cannot attach, every member is tried alone to find
-/// the ones this host cannot run, and the rest go on without them. A process that ends is started again
+/// bpftrace holds about 100 MB while compiling (36 MB after); when the shared program cannot attach, every
+/// member is tried alone to find the ones this host cannot run, and the rest go on without them. A process that ends is started again
 /// with <see cref="RestartBackoff"/>, and its members' counters continue from where they were.
 /// </summary>
 public sealed partial class ProbeGroupRunner
