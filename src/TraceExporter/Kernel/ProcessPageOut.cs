@@ -24,7 +24,7 @@ public static class ProcessPageOut
 
     public static Result Run(int pid)
     {
-        var before = ResidentKb(pid);
+        var before = ProcStatus.ResidentKb(pid) ?? 0;
         if (RuntimeInformation.ProcessArchitecture is not (Architecture.X64 or Architecture.Arm64))
         {
             return new(before, before, $"not supported on {RuntimeInformation.ProcessArchitecture}");
@@ -58,13 +58,13 @@ public static class ProcessPageOut
                     continue; // a mapping the kernel does not page out (locked, special): the others still can
                 }
 
-                return new(before, ResidentKb(pid), error == 1
+                return new(before, ProcStatus.ResidentKb(pid) ?? 0, error == 1
                     ? "process_madvise: operation not permitted (needs CAP_SYS_NICE)"
                     : $"process_madvise: {Marshal.GetPInvokeErrorMessage(error)}");
             }
         }
 
-        return new(before, ResidentKb(pid), null);
+        return new(before, ProcStatus.ResidentKb(pid) ?? 0, null);
     }
 
     /// <summary>Private, read-only mappings of a file (a path and an inode), from /proc/PID/maps lines.</summary>
@@ -87,19 +87,6 @@ public static class ProcessPageOut
         }
 
         return result;
-    }
-
-    private static long ResidentKb(int pid)
-    {
-        try
-        {
-            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-            return line is null ? 0 : long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return 0;
-        }
     }
 
     [StructLayout(LayoutKind.Sequential)]

@@ -1,5 +1,5 @@
-using System.Globalization;
 using Prometheus;
+using TraceExporter.Kernel;
 
 namespace TraceExporter.Metrics;
 
@@ -31,9 +31,9 @@ public sealed class BpftraceMemory
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (group, pid) in _processes())
         {
-            if (ResidentBytes(pid) is { } bytes)
+            if (ProcStatus.ResidentKb(pid, _procRoot) is { } kb)
             {
-                _resident.WithLabels(group).Set(bytes);
+                _resident.WithLabels(group).Set(kb * 1024);
                 seen.Add(group);
             }
         }
@@ -45,26 +45,5 @@ public sealed class BpftraceMemory
         }
 
         _shown.UnionWith(seen);
-    }
-
-    private long? ResidentBytes(int pid)
-    {
-        try
-        {
-            foreach (var line in File.ReadLines($"{_procRoot}/{pid}/status"))
-            {
-                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                {
-                    var kb = line.AsSpan(6).Trim().TrimEnd("kB").Trim();
-                    return long.Parse(kb, CultureInfo.InvariantCulture) * 1024;
-                }
-            }
-        }
-        catch (IOException)
-        {
-            // the process ended between the listing and the read
-        }
-
-        return null;
     }
 }
