@@ -1,6 +1,7 @@
+using TraceExporter.Metrics;
+using TraceExporter.Probes;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
-using TraceExporter.Probes;
 
 namespace TraceExporter.Configuration;
 
@@ -10,16 +11,6 @@ namespace TraceExporter.Configuration;
 /// </summary>
 public static class ConfigLoader
 {
-    /// <summary>Names a user metric may not take: the exporter's own families.</summary>
-    private static readonly string[] SelfMetricNames =
-    [
-        "trace_exporter_probe_up", "trace_exporter_build_info", "trace_exporter_probe_restarts_total",
-        "trace_exporter_parse_errors_total", "trace_exporter_lost_events_total", "trace_exporter_runtime_errors_total",
-        "trace_exporter_series_dropped_total", "trace_exporter_unmatched_lines_total", "trace_exporter_probe_run_seconds_total",
-        "trace_exporter_probe_runs_total", "trace_exporter_probe_missed_events_total",
-        "trace_exporter_config_last_reload_successful", "trace_syscalls_total", "trace_syscall_errors_total", "trace_exporter_config_last_reload_success_timestamp_seconds",
-    ];
-
     public static ExporterConfig Load(string path)
     {
         string text;
@@ -76,7 +67,7 @@ public static class ConfigLoader
                         config = config with { Bpftrace = ReadBpftrace(reader, value) };
                         break;
                     case "probes":
-                        var taken = BuiltinProbeCatalogue.All.Select(p => p.MetricName).Concat(SelfMetricNames).ToHashSet(StringComparer.Ordinal);
+                        var taken = BuiltinProbeCatalogue.All.Select(p => p.MetricName).Concat(SelfMetricNames.All).ToHashSet(StringComparer.Ordinal);
                         var probes = new UserProbeReader(reader, path, taken);
                         config = config with { Probes = probes.ReadAll(value), StraceProbes = probes.StraceProbes };
                         break;

@@ -43,15 +43,15 @@ public sealed partial class BpfProgramStats
         _procRoot = procRoot;
         var factory = Prometheus.Metrics.WithCustomRegistry(registry);
         _runSeconds = factory.CreateCounter(
-            "trace_exporter_probe_run_seconds_total",
+            SelfMetricNames.ProbeRunSeconds,
             "Time the kernel spent running the probe's BPF programs (only while kernel.bpf_stats_enabled=1).",
             "probe");
         _misses = factory.CreateCounter(
-            "trace_exporter_probe_missed_events_total",
+            SelfMetricNames.ProbeMissedEvents,
             "Events the kernel did not hand to the probe's BPF programs because a BPF program was already running on that CPU (recursion protection): counts that are short by this much.",
             "probe");
         _runs = factory.CreateCounter(
-            "trace_exporter_probe_runs_total",
+            SelfMetricNames.ProbeRuns,
             "Runs of the probe's BPF programs, i.e. events it handled (only while kernel.bpf_stats_enabled=1).",
             "probe");
         registry.AddBeforeCollectCallback(Update);

@@ -20,7 +20,7 @@ public sealed class BpftraceMemory
         _processes = processes;
         _procRoot = procRoot;
         _resident = Prometheus.Metrics.WithCustomRegistry(registry).CreateGauge(
-            "trace_exporter_bpftrace_resident_memory_bytes",
+            SelfMetricNames.BpftraceResidentMemory,
             "Resident memory of the bpftrace process running the probe group (VmRSS); probe=\"builtin\" for the built-ins.",
             "probe");
         registry.AddBeforeCollectCallback(Update);

@@ -1,4 +1,5 @@
 using Prometheus;
+using TraceExporter.Metrics;
 
 namespace TraceExporter.Strace;
 
@@ -12,9 +13,9 @@ public sealed class StraceMetrics
     {
         var factory = Prometheus.Metrics.WithCustomRegistry(registry);
         Syscalls = factory.CreateCounter(
-            "trace_syscalls_total", "System calls a strace probe saw finish, by result (ok, error, unknown).", "probe", "syscall", "result");
+            SelfMetricNames.Syscalls, "System calls a strace probe saw finish, by result (ok, error, unknown).", "probe", "syscall", "result");
         Errors = factory.CreateCounter(
-            "trace_syscall_errors_total", "System calls a strace probe saw fail, by errno name.", "probe", "syscall", "errno");
+            SelfMetricNames.SyscallErrors, "System calls a strace probe saw fail, by errno name.", "probe", "syscall", "errno");
     }
 
     public Counter Syscalls { get; }

@@ -17,6 +17,7 @@ public sealed class BrokenConfigTests
         { "probes:\n  - name: p\n" + Program + "    metrics:\n      - { map: \"@execs\", name: p_execs, help: h }\n", "cfg.yaml:6:32: counter 'p_execs' must end in _total" },
         { "probes:\n  - name: p\n" + Program + "    metrics:\n      - { map: \"@execs\", name: p_execs_total, help: h }\n      - { map: \"@execs\", name: p_execs_total, help: h }\n", "cfg.yaml:7:32: metric name 'p_execs_total' is already used" },
         { "probes:\n  - name: p\n" + Program + "    metrics:\n      - { map: \"@execs\", name: trace_tcp_connects_total, help: h }\n", "cfg.yaml:6:32: metric name 'trace_tcp_connects_total' is already used" },
+        { "probes:\n  - name: p\n" + Program + "    metrics:\n      - { map: \"@execs\", name: trace_exporter_bpftrace_resident_memory_bytes, help: h, type: gauge }\n", "cfg.yaml:6:32: metric name 'trace_exporter_bpftrace_resident_memory_bytes' is already used" },
         { "probes:\n  - name: p\n" + Program + "    metrics:\n      - { map: \"@nothere\", name: p_total, help: h }\n", "cfg.yaml:6:9: map @nothere is never assigned in the program" },
         { "probes:\n  - name: p\n" + Program + "    metrics:\n      - { map: \"@execs\", name: p_total, help: h, labels: [{ name: 0pid, kind: number }] }\n", "cfg.yaml:6:67: '0pid' is not a valid Prometheus label name" },
         { "probes:\n  - name: p\n" + Program + "    metrics:\n      - { map: \"@execs\", name: p_total, help: h, labels: [{ name: pid }, { name: pid }] }\n", "cfg.yaml:6:82: label 'pid' appears twice" },
