@@ -6,28 +6,32 @@ namespace TraceExporter.Probes;
 
 /// <summary>
 /// Runs one bpftrace process on a program: stdout parsed record by record into a sink, stderr handed over
-/// line by line. Graceful cancellation sends SIGINT (bpftrace runs END, prints its maps and exits 0);
-/// forceful cancellation kills it. This is the only place that starts bpftrace.
+/// line by line. Stopping sends SIGINT (bpftrace runs END, prints its maps and exits 0); a bpftrace still
+/// running <see cref="StopGrace"/> later is killed. This is the only place that starts bpftrace.
 /// </summary>
 public sealed class BpftraceRunner(ChildProcessLauncher launcher, string bpftracePath, int maxLineBytes = BpftraceRunner.DefaultMaxLineBytes)
 {
     /// <summary>A snapshot of a 100,000-key map is a few MB; anything past this is not bpftrace output we can use.</summary>
     public const int DefaultMaxLineBytes = 64 * 1024 * 1024;
 
+    /// <summary>How long a stopped bpftrace gets to exit after SIGINT before it is killed.</summary>
+    public static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(3);
+
     private const string Setpriv = "/usr/bin/setpriv";
 
     public string BpftracePath { get; } = bpftracePath;
 
-    /// <summary>Runs until bpftrace exits or is cancelled; returns its exit code (null when it had to be killed).</summary>
+    /// <summary>Runs until bpftrace exits or is stopped; returns its exit code (null when it had to be killed).</summary>
     public async Task<int?> RunAsync(
         string program,
         IReadOnlyDictionary<string, string?> environment,
         IRecordSink sink,
         Action<string> onStderrLine,
         Action<int>? onStarted,
-        CancellationToken graceful,
-        CancellationToken forceful)
+        CancellationToken stop)
     {
+        using var forceful = new CancellationTokenSource();
+        using var escalate = stop.Register(() => forceful.CancelAfter(StopGrace));
         var parser = new BpftraceJsonParser();
         var lines = new LineReader(maxLineBytes);
         var stdout = PipeTarget.Create((stream, ct) =>
@@ -42,7 +46,7 @@ public sealed class BpftraceRunner(ChildProcessLauncher launcher, string bpftrac
             .WithStandardErrorPipe(PipeTarget.ToDelegate(onStderrLine))
             .WithValidation(CommandResultValidation.None);
 
-        var running = await launcher.StartAsync(() => command.ExecuteAsync(forceful, graceful)).ConfigureAwait(false);
+        var running = await launcher.StartAsync(() => command.ExecuteAsync(forceful.Token, stop)).ConfigureAwait(false);
         onStarted?.Invoke(running.ProcessId);
         try
         {

@@ -11,7 +11,6 @@ namespace TraceExporter.Probes;
 /// </summary>
 public sealed partial class ProbeGroupRunner
 {
-    private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(3);
     private readonly IReadOnlyList<ProbeMember> _members;
     private readonly BpftraceRunner _bpftrace;
     private readonly SelfMetrics _self;
@@ -113,10 +112,8 @@ public sealed partial class ProbeGroupRunner
 
         var sink = new ProbeGroupSink(Name, active, _self, _time, _logger);
         var errors = new StderrLog(Name, _logger);
-        using var forceful = new CancellationTokenSource();
-        using var escalate = stopping.Register(() => forceful.CancelAfter(ShutdownGrace));
         var started = _time.GetUtcNow();
-        var running = _bpftrace.RunAsync(program, _environment, sink, errors.Add, pid => ProcessId = pid, stopping, forceful.Token);
+        var running = _bpftrace.RunAsync(program, _environment, sink, errors.Add, pid => ProcessId = pid, stopping);
 
         await Task.WhenAny(sink.ReadyTask, running).ConfigureAwait(false);
         var attached = sink.ReadyTask.IsCompleted;

@@ -10,8 +10,6 @@ namespace TraceExporter.Probes;
 /// </summary>
 public static class ProbeTrial
 {
-    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(3);
-
     /// <summary>Null when the program attached; otherwise bpftrace's error lines (or its exit status).</summary>
     public static async Task<string?> RunAsync(
         BpftraceRunner bpftrace,
@@ -24,9 +22,7 @@ public static class ProbeTrial
         var sink = new ReadySink();
         var errors = new StderrLog(name, logger);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var forceful = new CancellationTokenSource();
-        using var escalate = stop.Token.Register(() => forceful.CancelAfter(Grace));
-        var running = bpftrace.RunAsync(program, environment, sink, errors.Add, null, stop.Token, forceful.Token);
+        var running = bpftrace.RunAsync(program, environment, sink, errors.Add, null, stop.Token);
         await Task.WhenAny(sink.Ready.Task, running).ConfigureAwait(false);
         var attached = sink.Ready.Task.IsCompleted;
         await stop.CancelAsync().ConfigureAwait(false);
