@@ -1,18 +1,19 @@
 using System.Globalization;
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using Prometheus;
+using Microsoft.Extensions.Logging.Abstractions;
+using TraceExporter.Configuration;
 using TraceExporter.Metrics;
 using TraceExporter.Parsing;
 
 namespace TraceExporter.Benchmarks;
 
 /// <summary>
-/// Parse + apply of one map snapshot line, as the daemon does every interval: bpftrace's JSON line through
-/// <see cref="BpftraceJsonParser"/>, each key through <see cref="NumericKey"/>, into a <see cref="CumulativeCounterMap"/>
-/// (see <see cref="CounterMapSink"/>, the same steps as the daemon's sink for a built-in probe).
+/// Parse + apply of one map print, as the daemon does every interval: bpftrace's JSON line through
+/// <see cref="BpftraceJsonParser"/> into the daemon's own <see cref="ProbeRecordSink"/>, whose route for the
+/// built-in tcp_connects metric (a delta map, as the daemon prints it) decodes each key and adds its value.
 /// Keys are shaped like the recorded <c>numeric_tuple_keys.jsonl</c> fixtures (a comm packed in two u64).
-/// Steady state: every series exists already; each snapshot carries larger values, so every key is an increment.
+/// Steady state: every series exists already, so every key is found by its raw bytes and added.
 /// One operation = one snapshot line; lines/s = 1 / Mean, allocation per key = Allocated / Keys.
 /// </summary>
 [MemoryDiagnoser]
@@ -21,7 +22,7 @@ public class MapSnapshotBenchmarks
     private const int Snapshots = 8;
     private readonly BpftraceJsonParser _parser = new();
     private byte[][] _lines = [];
-    private CounterMapSink _sink = null!;
+    private ProbeRecordSink _sink = null!;
     private int _next;
 
     [Params(10, 1_000, 100_000)]
@@ -30,11 +31,8 @@ public class MapSnapshotBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var registry = Prometheus.Metrics.NewCustomRegistry();
-        var counter = Prometheus.Metrics.WithCustomRegistry(registry).CreateCounter("trace_tcp_connects_total", "TCP connects.", "comm");
-        var map = new CumulativeCounterMap(counter, key => LabelText.FromPackedName(key.First, key.Second));
-        _sink = new CounterMapSink("@tcp_connects"u8.ToArray(), map);
-        _lines = Enumerable.Range(1, Snapshots).Select(i => SnapshotLine("@tcp_connects", Keys, i)).ToArray();
+        _sink = TcpConnectsSink(Keys);
+        _lines = Enumerable.Range(1, Snapshots).Select(i => SnapshotLine("@tcp_connects_te0", Keys, i)).ToArray();
 
         // The first snapshot creates the series; what follows is the steady state.
         _parser.Parse(_lines[0], _sink);
@@ -48,8 +46,19 @@ public class MapSnapshotBenchmarks
         _next = (_next + 1) % Snapshots;
     }
 
+    /// <summary>The daemon's sink for a process holding the built-in tcp_connects map, with room for <paramref name="keys"/> series.</summary>
+    internal static ProbeRecordSink TcpConnectsSink(int keys, MetricFamilySet? families = null)
+    {
+        var self = new SelfMetrics(Prometheus.Metrics.NewCustomRegistry());
+        var metric = BuiltinCatalogue.Metric(new BuiltinProbeConfig { Name = BuiltinCatalogue.TcpConnects, SeriesLimit = Math.Max(keys, 10) });
+        var family = (families ?? new MetricFamilySet()).GetOrCreate(MetricShape.Of(metric));
+        var route = new MapRoute("tcp_connects", metric.Map, family, new KeyDecoder(metric.Labels, null, false), metric.Update, false, self.SeriesDropped.WithLabels("tcp_connects", metric.Name));
+        var routes = new ProbeRoutes { Group = "builtin", Maps = new Dictionary<string, MapRoute> { ["@tcp_connects_te0"] = route, ["@tcp_connects_te1"] = route } };
+        return new ProbeRecordSink(routes, self, TimeProvider.System, NullLogger.Instance);
+    }
+
     /// <summary>
-    /// <c>{"type": "map", "data": {"@tcp_connects": {"7955997335096354164,0": 3, …}}}</c>: distinct
+    /// <c>{"type": "map", "data": {"@tcp_connects_te0": {"7955997335096354164,0": 3, …}}}</c>: distinct
     /// printable comms packed little-endian like task_struct.comm, values growing with <paramref name="generation"/>.
     /// </summary>
     internal static byte[] SnapshotLine(string mapName, int keys, int generation)

@@ -1,49 +1,38 @@
 using BenchmarkDotNet.Attributes;
 using Prometheus;
+using TraceExporter.Configuration;
 using TraceExporter.Metrics;
+using TraceExporter.Web;
 
 namespace TraceExporter.Benchmarks;
 
 /// <summary>
-/// One /metrics response with 10,000 series: prometheus-net's <c>CollectAndExportAsTextAsync</c> on a
-/// registry holding the six built-in counters and the self-metrics, as the daemon's registry does.
+/// One /metrics page with 10,000 series, as the daemon renders it: prometheus-net's self-metrics, then the
+/// six built-in metric families (rendered by the daemon's own <see cref="MetricFamilySet"/>, as every probe's are).
 /// </summary>
 [MemoryDiagnoser]
 public class MetricsRenderBenchmarks
 {
     private const int Series = 10_000;
     private CollectorRegistry _registry = null!;
-    private MemoryStream _output = null!;
+    private MetricFamilySet _families = null!;
 
     [GlobalSetup]
     public void Setup()
     {
         _registry = Prometheus.Metrics.NewCustomRegistry();
-        var factory = Prometheus.Metrics.WithCustomRegistry(_registry);
         var self = new SelfMetrics(_registry);
-        var probes = TraceExporter.Probes.BuiltinProbeCatalogue.All;
-        foreach (var probe in probes)
+        _families = new MetricFamilySet();
+        foreach (var name in BuiltinCatalogue.Names)
         {
-            self.ProbeUp.WithLabels(probe.Name).Set(1);
+            self.ProbeUp.WithLabels(name).Set(1);
         }
 
-        var counters = probes.Select(p => factory.CreateCounter(p.MetricName, p.Help, p.LabelName)).ToArray();
-        for (var i = 0; i < Series; i++)
-        {
-            var (first, second) = MapSnapshotBenchmarks.PackedComm(i);
-            counters[i % counters.Length].WithLabels(LabelText.FromPackedName(first, second)).Inc(i + 1);
-        }
-
-        _output = new MemoryStream(4 << 20);
+        // Every series through the real path: map prints of the tcp_connects route, 10,000 distinct comms.
+        var sink = MapSnapshotBenchmarks.TcpConnectsSink(Series, _families);
+        new TraceExporter.Parsing.BpftraceJsonParser().Parse(MapSnapshotBenchmarks.SnapshotLine("@tcp_connects_te0", Series, 1), sink);
     }
-
-    [GlobalCleanup]
-    public void Cleanup() => _output.Dispose();
 
     [Benchmark]
-    public async Task RenderTenThousandSeries()
-    {
-        _output.Position = 0;
-        await _registry.CollectAndExportAsTextAsync(_output);
-    }
+    public async Task<int> RenderTenThousandSeries() => (await MetricsEndpoint.RenderAsync(_registry, _families, CancellationToken.None)).Length;
 }

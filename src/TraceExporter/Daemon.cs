@@ -16,8 +16,8 @@ namespace TraceExporter;
 /// <summary>Command line → checked configuration and prerequisites → host (probes + web).</summary>
 public static class Daemon
 {
-    public const int ExitConfigError = 2;
-    public const int ExitPrerequisites = 3;
+    public const int ExitConfigError = Startup.ExitConfigError;
+    public const int ExitPrerequisites = Startup.ExitPrerequisites;
 
     public static string Version { get; } =
         typeof(Daemon).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
@@ -35,16 +35,7 @@ public static class Daemon
             errors.Add($"--web.telemetry-path: '{options.TelemetryPath}' must start with '/'");
         }
 
-        ExporterConfig? config = null;
-        try
-        {
-            config = ConfigLoader.Load(options.ConfigFile);
-        }
-        catch (ConfigException e)
-        {
-            errors.AddRange(e.Errors.Select(error => error.ToString()));
-        }
-
+        var config = Startup.LoadConfig(options.ConfigFile, errors);
         var web = WebConfig.None;
         try
         {
@@ -66,24 +57,17 @@ public static class Daemon
         }
 
         using var launcher = new ChildProcessLauncher();
-        var host = HostFacts.Discover();
-        var prerequisites = await Prerequisites.CheckAsync(launcher, config.Bpftrace.Path, host, cancellationToken).ConfigureAwait(false);
-        if (prerequisites.Problems.Count > 0)
+        if (await Startup.CheckHostAsync(config, launcher, Console.Error, "trace-exporter: cannot start", cancellationToken).ConfigureAwait(false) is not { } started)
         {
-            foreach (var problem in prerequisites.Problems)
-            {
-                await Console.Error.WriteLineAsync($"trace-exporter: cannot start: {problem}").ConfigureAwait(false);
-            }
-
             return ExitPrerequisites;
         }
 
-        var app = BuildApp(options, address!, config, host, launcher, prerequisites.BpftraceVersion!, web);
+        var app = BuildApp(options, address!, started, launcher, web);
         await app.RunAsync().ConfigureAwait(false);
         return Environment.ExitCode;
     }
 
-    private static WebApplication BuildApp(DaemonOptions options, ListenAddress address, ExporterConfig config, HostFacts host, ChildProcessLauncher launcher, Version bpftraceVersion, WebConfig web)
+    private static WebApplication BuildApp(DaemonOptions options, ListenAddress address, Startup.Started started, ChildProcessLauncher launcher, WebConfig web)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Host.UseSystemd();
@@ -117,43 +101,24 @@ public static class Daemon
             }
         });
 
-        var registry = AddProbes(builder.Services, config, host, launcher, bpftraceVersion);
+        var registry = Startup.AddProbes(builder.Services, started, launcher);
         DotNetStats.Register(registry);
         builder.Services.AddSingleton<ConfigReloader>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigReloader>());
 
         var app = builder.Build();
-        var supervisor = app.Services.GetRequiredService<ProbeSupervisor>();
-        _ = new BpfProgramStats(registry, () => supervisor.BuiltinProcessId, () => supervisor.BuiltinPrograms);
-        _ = new BpftraceMemory(registry, () => supervisor.BpftraceProcesses);
+        var probes = app.Services.GetRequiredService<ProbeHost>();
+        _ = new BpfProgramStats(registry, () => probes.BuiltinProcessId, () => probes.BuiltinPrograms);
+        _ = new BpftraceMemory(registry, () => probes.BpftraceProcesses);
         if (web.BasicAuthUsers.Count > 0)
         {
             app.UseMiddleware<WebConfigBasicAuth>(web);
         }
 
-        ExporterWeb.Map(app, options, Version, registry, app.Services.GetRequiredService<UserMetricSet>(), app.Services.GetRequiredService<ProbeSupervisor>(), app.Services.GetRequiredService<ConfigReloader>());
+        var reloader = app.Services.GetRequiredService<ConfigReloader>();
+        var pages = ExporterWeb.Map(app, options, Version, registry, app.Services.GetRequiredService<MetricFamilySet>(), app.Services.GetRequiredService<ProbeStates>(), reloader.ReloadAsync);
+        reloader.Attempted += pages.Invalidate;
         return app;
-    }
-
-    /// <summary>The probes, their metrics and the supervisor that runs them: the daemon's and <c>once</c>'s alike.</summary>
-    internal static CollectorRegistry AddProbes(IServiceCollection services, ExporterConfig config, HostFacts host, ChildProcessLauncher launcher, Version bpftraceVersion)
-    {
-        var registry = Prometheus.Metrics.NewCustomRegistry();
-        var self = new SelfMetrics(registry);
-        self.BuildInfo.WithLabels(Version, bpftraceVersion.ToString(), Environment.Version.ToString()).Set(1);
-
-        services.AddSingleton(config);
-        services.AddSingleton(host);
-        services.AddSingleton(registry);
-        services.AddSingleton(self);
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(launcher);
-        services.AddSingleton(new BpftraceInfo(bpftraceVersion));
-        services.AddSingleton<UserMetricSet>();
-        services.AddSingleton(new Strace.StraceMetrics(registry));
-        services.AddSingleton<ProbeSupervisor>();
-        services.AddHostedService(sp => sp.GetRequiredService<ProbeSupervisor>());
-        return registry;
     }
 
     internal static void ConfigureLogging(ILoggingBuilder logging, string level)

@@ -44,8 +44,8 @@ internal sealed class RecordingSink : IRecordSink
 
     public void OnMapEnd() => _map = "";
 
-    public void OnRuntimeError(ReadOnlySpan<byte> type, ReadOnlySpan<byte> message) =>
-        Events.Add($"error {Encoding.UTF8.GetString(type)}: {Encoding.UTF8.GetString(message)}");
+    public void OnRuntimeError(ReadOnlySpan<byte> type, ReadOnlySpan<byte> helper, int line, ReadOnlySpan<byte> message) =>
+        Events.Add($"error {Encoding.UTF8.GetString(type)}{(helper.IsEmpty ? "" : " " + Encoding.UTF8.GetString(helper))} line {line}: {Encoding.UTF8.GetString(message)}");
 
     public void OnMalformed(ParseError kind) => Errors.Add(kind);
 

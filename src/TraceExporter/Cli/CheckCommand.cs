@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging.Abstractions;
-using Prometheus;
 using TraceExporter.Configuration;
 using TraceExporter.Kernel;
 using TraceExporter.Metrics;
@@ -60,19 +59,11 @@ public static class CheckCommand
         }
 
         using var launcher = new ChildProcessLauncher();
-        var host = HostFacts.Discover();
-        var prerequisites = await Prerequisites.CheckAsync(launcher, config.Bpftrace.Path, host, cancellationToken).ConfigureAwait(false);
-        if (prerequisites.Problems.Count > 0)
+        if (await Startup.CheckHostAsync(config, launcher, errors, "cannot check probes", cancellationToken).ConfigureAwait(false) is not { } started)
         {
-            foreach (var problem in prerequisites.Problems)
-            {
-                await errors.WriteLineAsync($"cannot check probes: {problem}").ConfigureAwait(false);
-            }
-
             return Daemon.ExitPrerequisites;
         }
 
-        var bpftrace = new BpftraceRunner(launcher, config.Bpftrace.Path);
         var failed = 0;
         async Task Report(string name, string? problem, string where)
         {
@@ -87,45 +78,29 @@ public static class CheckCommand
             }
         }
 
-        var scratch = new UserMetricSet();
-        var self = new SelfMetrics(Prometheus.Metrics.NewCustomRegistry());
-        var noEnvironment = new Dictionary<string, string?>();
-        foreach (var probe in BuiltinProbeCatalogue.All.Where(p => config.Builtin is null || config.Builtin.GetValueOrDefault(p.Name)))
-        {
-            string? problem;
-            try
-            {
-                var member = new BuiltinMember(probe, probe.BuildBlocks(host), new CumulativeCounterMap(ScratchCounter(probe), _ => ""));
-                problem = await ProbeTrial.RunAsync(bpftrace, ProgramAssembler.Assemble([member], config.Interval), noEnvironment, probe.Name, NullLogger.Instance, cancellationToken).ConfigureAwait(false);
-            }
-            catch (ProbeUnavailableException e)
-            {
-                problem = e.Message;
-            }
+        string Where(string probe) => config.Probes.FirstOrDefault(p => p.Name == probe) is { } user ? $"{path}:{user.Line}:{user.Column}" : path;
 
-            await Report(probe.Name, problem, path).ConfigureAwait(false);
+        // The same plan the daemon would run; each probe is loaded alone, with its group's settings.
+        var plans = ProbePlanner.Plan(config, started.Host, started.BpftraceVersion);
+        var results = new List<(string Name, string? Problem)>(plans.Unavailable.Select(u => (u.Name, u.Reason)));
+        foreach (var group in plans.Groups)
+        {
+            var bpftrace = new BpftraceRunner(launcher, group.BpftracePath);
+            foreach (var member in group.Members)
+            {
+                var program = ProgramAssembler.Assemble([member], group.Interval).Text;
+                var problem = await ProbeTrial.RunAsync(bpftrace, program, group.Arguments, group.Environment, member.Name, NullLogger.Instance, cancellationToken).ConfigureAwait(false);
+                results.Add((member.Name, problem));
+            }
         }
 
-        foreach (var probe in config.Probes)
+        // In the configuration's order: built-ins, then the user's probes.
+        var order = config.Builtins.Select(b => b.Name).Concat(config.Probes.Select(p => p.Name)).ToList();
+        foreach (var (name, problem) in results.OrderBy(r => order.IndexOf(r.Name)))
         {
-            string? problem;
-            try
-            {
-                var program = ProgramTemplate.Resolve(probe.Program, host);
-                var member = new UserProbeMember(probe, program, scratch, self, host.DropReasons, prerequisites.BpftraceVersion!);
-                problem = await ProbeTrial.RunAsync(bpftrace, ProgramAssembler.Assemble([member], probe.Interval ?? config.Interval), noEnvironment, probe.Name, NullLogger.Instance, cancellationToken).ConfigureAwait(false);
-            }
-            catch (ProbeUnavailableException e)
-            {
-                problem = e.Message;
-            }
-
-            await Report(probe.Name, problem, $"{path}:{probe.Line}:{probe.Column}").ConfigureAwait(false);
+            await Report(name, problem, Where(name)).ConfigureAwait(false);
         }
 
         return failed == 0 ? 0 : ExitProbeCannotRun;
     }
-
-    private static Counter ScratchCounter(BuiltinProbe probe) =>
-        Prometheus.Metrics.WithCustomRegistry(Prometheus.Metrics.NewCustomRegistry()).CreateCounter(probe.MetricName, probe.Help, probe.LabelName);
 }

@@ -83,16 +83,7 @@ public static partial class OnceCommand
             errors.Add($"--textfile: '{textfile}' must be a file in an existing directory");
         }
 
-        ExporterConfig? config = null;
-        try
-        {
-            config = ConfigLoader.Load(configFile);
-        }
-        catch (ConfigException e)
-        {
-            errors.AddRange(e.Errors.Select(error => error.ToString()));
-        }
-
+        var config = Startup.LoadConfig(configFile, errors);
         if (errors.Count > 0 || config is null || duration is null)
         {
             foreach (var error in errors)
@@ -104,15 +95,8 @@ public static partial class OnceCommand
         }
 
         using var launcher = new ChildProcessLauncher();
-        var host = HostFacts.Discover();
-        var prerequisites = await Prerequisites.CheckAsync(launcher, config.Bpftrace.Path, host, cancellationToken).ConfigureAwait(false);
-        if (prerequisites.Problems.Count > 0)
+        if (await Startup.CheckHostAsync(config, launcher, Console.Error, "trace-exporter once: cannot start", cancellationToken).ConfigureAwait(false) is not { } started)
         {
-            foreach (var problem in prerequisites.Problems)
-            {
-                await Console.Error.WriteLineAsync($"trace-exporter once: cannot start: {problem}").ConfigureAwait(false);
-            }
-
             return Daemon.ExitPrerequisites;
         }
 
@@ -120,7 +104,7 @@ public static partial class OnceCommand
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         Daemon.ConfigureLogging(builder.Logging, logLevel);
-        var registry = Daemon.AddProbes(builder.Services, config, host, launcher, prerequisites.BpftraceVersion!);
+        var registry = Startup.AddProbes(builder.Services, started, launcher);
         using var app = builder.Build();
 
         // Start-up returns once every probe is attached (or known not to run here), so the duration measures.
@@ -137,15 +121,10 @@ public static partial class OnceCommand
             completed = false;
         }
 
-        // Stopping bpftrace first lets its last map print reach the counters. Stopping also sets every
-        // trace_exporter_probe_up to 0; the page reports the run, so each keeps the state it had while running.
-        var states = app.Services.GetRequiredService<ProbeSupervisor>().States;
+        // Stopping bpftrace first lets its last map print reach the counters. The page reports the run, so
+        // each probe keeps the state it had while running.
+        app.Services.GetRequiredService<ProbeStates>().Freeze();
         await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
-        var self = app.Services.GetRequiredService<SelfMetrics>();
-        foreach (var state in states)
-        {
-            self.ProbeUp.WithLabels(state.Name).Set(state.Status == ProbeStatus.Up ? 1 : 0);
-        }
 
         if (!completed)
         {
@@ -153,7 +132,7 @@ public static partial class OnceCommand
             return ExitInterrupted;
         }
 
-        var page = await MetricsEndpoint.RenderAsync(registry, app.Services.GetRequiredService<UserMetricSet>(), CancellationToken.None).ConfigureAwait(false);
+        var page = await MetricsEndpoint.RenderAsync(registry, app.Services.GetRequiredService<MetricFamilySet>(), CancellationToken.None).ConfigureAwait(false);
         await WriteAtomicallyAsync(page, target).ConfigureAwait(false);
         return 0;
     }

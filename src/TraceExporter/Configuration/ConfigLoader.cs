@@ -1,5 +1,4 @@
 using TraceExporter.Metrics;
-using TraceExporter.Probes;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -61,13 +60,13 @@ public static class ConfigLoader
 
                         break;
                     case "builtin":
-                        config = config with { Builtin = ReadBuiltin(reader, value) };
+                        config = config with { Builtins = ReadBuiltins(reader, value) };
                         break;
                     case "bpftrace":
                         config = config with { Bpftrace = ReadBpftrace(reader, value) };
                         break;
                     case "probes":
-                        var taken = BuiltinProbeCatalogue.All.Select(p => p.MetricName).Concat(SelfMetricNames.All).ToHashSet(StringComparer.Ordinal);
+                        var taken = BuiltinCatalogue.MetricNames.Concat(SelfMetricNames.All).ToHashSet(StringComparer.Ordinal);
                         var probes = new UserProbeReader(reader, path, taken);
                         config = config with { Probes = probes.ReadAll(value), StraceProbes = probes.StraceProbes };
                         break;
@@ -91,9 +90,18 @@ public static class ConfigLoader
         return config;
     }
 
-    private static Dictionary<string, bool> ReadBuiltin(NodeReader reader, YamlNode node)
+    /// <summary>
+    /// <c>builtin:</c> lists the built-ins to run, each <c>true</c>/<c>false</c> or a mapping of its options;
+    /// those it does not name are off.
+    /// </summary>
+    private static List<BuiltinProbeConfig> ReadBuiltins(NodeReader reader, YamlNode node)
     {
-        var result = new Dictionary<string, bool>(StringComparer.Ordinal);
+        var result = BuiltinCatalogue.Names.Select(n => new BuiltinProbeConfig { Name = n, Enabled = false }).ToList();
+        if (node is YamlScalarNode { Value: null or "" })
+        {
+            return result;
+        }
+
         if (reader.Mapping(node, "builtin") is not { } map)
         {
             return result;
@@ -102,19 +110,65 @@ public static class ConfigLoader
         foreach (var (keyNode, value) in map.Children)
         {
             var name = ((YamlScalarNode)keyNode).Value ?? "";
-            if (!BuiltinProbeCatalogue.Names.Contains(name))
+            var index = result.FindIndex(p => p.Name == name);
+            if (index < 0)
             {
-                reader.Unknown(keyNode, name, string.Join(", ", BuiltinProbeCatalogue.Names), "built-in probe");
+                reader.Unknown(keyNode, name, string.Join(", ", BuiltinCatalogue.Names), "built-in probe");
                 continue;
             }
 
-            if (reader.Boolean(value, $"builtin.{name}") is { } enabled)
-            {
-                result[name] = enabled;
-            }
+            result[index] = ReadBuiltin(reader, value, result[index] with { Enabled = true });
         }
 
         return result;
+    }
+
+    private static BuiltinProbeConfig ReadBuiltin(NodeReader reader, YamlNode node, BuiltinProbeConfig probe)
+    {
+        var what = $"builtin.{probe.Name}";
+        if (node is YamlScalarNode)
+        {
+            return reader.Boolean(node, what) is { } enabled ? probe with { Enabled = enabled } : probe;
+        }
+
+        if (reader.Mapping(node, what) is not { } map)
+        {
+            return probe;
+        }
+
+        var keys = probe.Name == BuiltinCatalogue.TcpAccepts ? "enabled, series_limit, series_ttl, ephemeral_ports" : "enabled, series_limit, series_ttl";
+        foreach (var (keyNode, value) in map.Children)
+        {
+            var key = ((YamlScalarNode)keyNode).Value;
+            switch (key)
+            {
+                case "enabled":
+                    probe = reader.Boolean(value, $"{what}.enabled") is { } enabled ? probe with { Enabled = enabled } : probe;
+                    break;
+                case "series_limit":
+                    probe = reader.Integer(value, $"{what}.series_limit", 1, NodeReader.MaxSeriesLimit) is { } limit ? probe with { SeriesLimit = (int)limit } : probe;
+                    break;
+                case "series_ttl":
+                    probe = reader.Duration(value, $"{what}.series_ttl", TimeSpan.FromSeconds(1), TimeSpan.FromDays(366)) is { } ttl ? probe with { SeriesTtl = ttl } : probe;
+                    break;
+                case "ephemeral_ports" when probe.Name == BuiltinCatalogue.TcpAccepts:
+                    if (value is YamlScalarNode { Value: "fold" or "keep" } choice)
+                    {
+                        probe = probe with { FoldEphemeralPorts = choice.Value == "fold" };
+                    }
+                    else
+                    {
+                        reader.Error(value, $"{what}.ephemeral_ports must be fold (one port=\"ephemeral\" series) or keep (one series per port)");
+                    }
+
+                    break;
+                default:
+                    reader.Unknown(keyNode, key, keys);
+                    break;
+            }
+        }
+
+        return probe;
     }
 
     private static BpftraceSettings ReadBpftrace(NodeReader reader, YamlNode node)
@@ -144,6 +198,13 @@ public static class ConfigLoader
                     }
 
                     break;
+                case "max_map_keys":
+                    if (reader.Integer(value, "bpftrace.max_map_keys", 1, NodeReader.MaxMapKeys) is { } keys)
+                    {
+                        settings = settings with { MaxMapKeys = (int)keys };
+                    }
+
+                    break;
                 case "restart_delay":
                     if (reader.Duration(value, "bpftrace.restart_delay", TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(10)) is { } delay)
                     {
@@ -159,7 +220,7 @@ public static class ConfigLoader
 
                     break;
                 default:
-                    reader.Unknown(keyNode, key, "path, buffer_pages, restart_delay, restart_delay_max");
+                    reader.Unknown(keyNode, key, "path, buffer_pages, max_map_keys, restart_delay, restart_delay_max");
                     break;
             }
         }

@@ -6,8 +6,11 @@ public sealed record ExporterConfig
     /// <summary>How often bpftrace prints its in-kernel maps.</summary>
     public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Built-in probe name → enabled. Null when the section is absent: then every built-in is on.</summary>
-    public IReadOnlyDictionary<string, bool>? Builtin { get; init; }
+    /// <summary>
+    /// Every built-in probe, in <see cref="BuiltinCatalogue.Names"/> order, with its options. Without a
+    /// <c>builtin:</c> section all are enabled; with one, only those it enables.
+    /// </summary>
+    public IReadOnlyList<BuiltinProbeConfig> Builtins { get; init; } = [.. BuiltinCatalogue.Names.Select(n => new BuiltinProbeConfig { Name = n })];
 
     public BpftraceSettings Bpftrace { get; init; } = new();
 

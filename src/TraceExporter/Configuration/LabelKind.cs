@@ -17,4 +17,10 @@ public enum LabelKind
 
     /// <summary>An integer drop reason, named as the running kernel names it.</summary>
     DropReason,
+
+    /// <summary>A network device name packed like <see cref="PackedName"/>; no device (all zero) reads <c>unknown</c>.</summary>
+    Interface,
+
+    /// <summary>A TCP/UDP port number; ports in the host's ephemeral range (<c>net.ipv4.ip_local_port_range</c>) read <c>ephemeral</c>.</summary>
+    Port,
 }

@@ -15,4 +15,7 @@ public sealed record LineMetricConfig
     public required IReadOnlyList<string> Labels { get; init; }
 
     public int SeriesLimit { get; init; } = MapMetricConfig.DefaultSeriesLimit;
+
+    /// <summary>A series that has not changed for this long is removed; null: kept.</summary>
+    public TimeSpan? SeriesTtl { get; init; }
 }

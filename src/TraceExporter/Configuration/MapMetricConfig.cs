@@ -21,10 +21,17 @@ public sealed record MapMetricConfig
     /// <summary>Histogram: the sum() map with the same keys that gives the true <c>_sum</c>.</summary>
     public string? SumMap { get; init; }
 
-    public MapUpdate Update { get; init; } = MapUpdate.Cumulative;
+    /// <summary>Delta: the daemon rotates the map (two copies, the one no longer written is printed and cleared each interval).</summary>
+    public MapUpdate Update { get; init; } = MapUpdate.Delta;
+
+    /// <summary>The aggregation the program assigns the map (<c>count</c>, <c>sum</c>, <c>hist</c>, …; <c>++</c> for an increment), when known.</summary>
+    public string? Aggregation { get; init; }
 
     /// <summary>New label sets past this many fold into one overflow series.</summary>
     public int SeriesLimit { get; init; } = DefaultSeriesLimit;
+
+    /// <summary>A series that has not changed for this long is removed; null: kept for the daemon's life.</summary>
+    public TimeSpan? SeriesTtl { get; init; }
 
     public const int DefaultSeriesLimit = 1000;
 }

@@ -7,6 +7,12 @@ namespace TraceExporter.Configuration;
 /// <summary>Typed reads of YAML nodes that record a located error instead of throwing.</summary>
 internal sealed partial class NodeReader(string path, List<ConfigError> errors)
 {
+    /// <summary>The most series one metric may be allowed (each costs the daemon memory; 1,000,000 is a lot for one scrape).</summary>
+    public const long MaxSeriesLimit = 1_000_000;
+
+    /// <summary>The most keys one bpftrace map may be given (each preallocated in kernel memory, per CPU for count/sum maps).</summary>
+    public const long MaxMapKeys = 4_194_304;
+
     public void Error(YamlNode node, string message) =>
         errors.Add(new ConfigError(path, (int)node.Start.Line, (int)node.Start.Column, message));
 

@@ -16,6 +16,9 @@ public sealed record UserProbeConfig
 
     public int? BufferPages { get; init; }
 
+    /// <summary>Keys each of the probe's maps can hold; null: <see cref="BpftraceSettings.MaxMapKeys"/>.</summary>
+    public int? MaxMapKeys { get; init; }
+
     public IReadOnlyList<MapMetricConfig> Metrics { get; init; } = [];
 
     public IReadOnlyList<LineMetricConfig> Lines { get; init; } = [];

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using YamlDotNet.RepresentationModel;
-using TraceExporter.Probes;
 using TraceExporter.Strace;
 
 namespace TraceExporter.Configuration;
@@ -13,9 +12,9 @@ namespace TraceExporter.Configuration;
 /// </summary>
 internal sealed partial class UserProbeReader(NodeReader reader, string configPath, HashSet<string> takenMetricNames)
 {
-    private const string ProbeKeys = "name, program, program_file, interval, buffer_pages, metrics, lines";
-    private const string MetricKeys = "map, name, help, type, labels, scale, sum_map, update, series_limit";
-    private const string LineKeys = "regex, name, help, series_limit";
+    private const string ProbeKeys = "name, program, program_file, interval, buffer_pages, max_map_keys, metrics, lines";
+    private const string MetricKeys = "map, name, help, type, labels, scale, sum_map, update, series_limit, series_ttl";
+    private const string LineKeys = "regex, name, help, series_limit, series_ttl";
 
     private static readonly HashSet<string> ReservedSuffixes = ["_bucket", "_count", "_sum"];
 
@@ -57,9 +56,9 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
                 name = probe?.Name;
             }
 
-            if (name is not null && (!names.Add(name) || BuiltinProbeCatalogue.Names.Contains(name)))
+            if (name is not null && (!names.Add(name) || BuiltinCatalogue.Names.Contains(name)))
             {
-                reader.Error(item, $"probe name '{name}' is already taken{(BuiltinProbeCatalogue.Names.Contains(name) ? " by a built-in probe" : "")}");
+                reader.Error(item, $"probe name '{name}' is already taken{(BuiltinCatalogue.Names.Contains(name) ? " by a built-in probe" : "")}");
             }
         }
 
@@ -173,7 +172,7 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
 
         string? name = null, program = null, programSource = null;
         TimeSpan? interval = null;
-        int? bufferPages = null;
+        int? bufferPages = null, maxMapKeys = null;
         YamlNode? metricsNode = null, linesNode = null, programNode = null;
         foreach (var (keyNode, value) in map.Children)
         {
@@ -210,6 +209,9 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
                     break;
                 case "buffer_pages":
                     bufferPages = (int?)reader.Integer(value, "buffer_pages", 1, 1 << 20);
+                    break;
+                case "max_map_keys":
+                    maxMapKeys = (int?)reader.Integer(value, "max_map_keys", 1, NodeReader.MaxMapKeys);
                     break;
                 case "metrics":
                     metricsNode = value;
@@ -256,6 +258,7 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
             ProgramSource = programSource!,
             Interval = interval,
             BufferPages = bufferPages,
+            MaxMapKeys = maxMapKeys,
             Metrics = metrics,
             Lines = lines,
             Line = (int)node.Start.Line,
@@ -272,33 +275,98 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
             return metrics;
         }
 
+        var uses = program is null ? [] : ProgramMaps.Scan(program);
+        if (program is not null)
+        {
+            CheckReservedNames(uses, programNode);
+        }
+
         foreach (var item in list.Children)
         {
-            if (ReadMetric(item) is not { } metric)
+            if (ReadMetric(item) is not { } read)
             {
                 continue;
             }
 
-            if (program is not null)
+            var metric = program is null ? read.Metric : CheckAgainstProgram(item, read.Metric, read.UpdateGiven, uses, programNode);
+            if (metric is not null)
             {
-                foreach (var map in new[] { metric.Map, metric.SumMap }.OfType<string>())
-                {
-                    if (!DefinesMap(program, map))
-                    {
-                        reader.Error(item, $"map {map} is never assigned in the program{(programNode is null ? "" : $" (line {programNode.Start.Line})")}");
-                    }
-                }
-
-                CheckAggregation(item, program, metric);
+                metrics.Add(metric);
             }
-
-            metrics.Add(metric);
         }
 
         return metrics;
     }
 
-    private MapMetricConfig? ReadMetric(YamlNode node)
+    /// <summary>
+    /// The program must assign the metric's maps, with the aggregation the metric type reads. Unless the
+    /// configuration says otherwise, a map the program only aggregates into is rotated by the daemon
+    /// (<see cref="MapUpdate.Delta"/>): then it may not be read, printed or cleared by the program itself.
+    /// </summary>
+    private MapMetricConfig? CheckAgainstProgram(YamlNode node, MapMetricConfig metric, bool updateGiven, IReadOnlyList<MapUse> uses, YamlNode? programNode)
+    {
+        var where = programNode is null ? "" : $" (line {programNode.Start.Line})";
+        var ok = true;
+        var maps = new[] { metric.Map, metric.SumMap }.OfType<string>().ToList();
+        foreach (var map in maps)
+        {
+            if (!uses.Any(u => u.Map == map && u.Kind != MapUseKind.Other))
+            {
+                reader.Error(node, $"map {map} is never assigned in the program{where}");
+                ok = false;
+            }
+        }
+
+        var writes = uses.Where(u => u.Map == metric.Map && u.Kind != MapUseKind.Other).ToList();
+        var function = writes.Select(u => u.Kind == MapUseKind.Increment ? "++" : u.Function).FirstOrDefault(f => f is not null);
+        var expected = metric.Type switch
+        {
+            MetricType.Histogram => new[] { "hist", "lhist" },
+            MetricType.Summary => ["stats"],
+            _ => null,
+        };
+        if (writes.Count > 0 && expected is not null && (function is null || !expected.Contains(function)))
+        {
+            reader.Error(node, $"{metric.Name} is a {metric.Type.ToString().ToLowerInvariant()}, so {metric.Map} must be assigned {string.Join(" or ", expected.Select(e => e + "()"))}{(function is null ? "" : $", not {function}()")}");
+            ok = false;
+        }
+        else if (expected is null && function is "hist" or "lhist" or "stats" or "avg")
+        {
+            reader.Error(node, function == "avg"
+                ? $"{metric.Map} is an avg(), which bpftrace prints without its count: use stats() and type: summary"
+                : $"{metric.Map} is a {function}(): use type: {(function == "stats" ? "summary" : "histogram")}");
+            ok = false;
+        }
+
+        var blocking = uses.Where(u => maps.Contains(u.Map) && !u.IsAccumulating).ToList();
+        var update = updateGiven ? metric.Update : blocking.Count == 0 ? MapUpdate.Delta : MapUpdate.Cumulative;
+        if (update == MapUpdate.Delta && blocking.Count > 0)
+        {
+            var use = blocking[0];
+            reader.Error(node, $"{use.Map} is a delta map, which the daemon itself prints and clears each interval (it keeps two copies), so the program may only aggregate into it; program line {use.Line} uses it otherwise: remove that use or set update: cumulative");
+            ok = false;
+        }
+
+        if (metric.SeriesTtl is not null && update != MapUpdate.Delta)
+        {
+            reader.Error(node, $"series_ttl needs update: delta ({metric.Map} is cumulative: its kernel map keeps every key, so a removed series would come back with its whole total)");
+            ok = false;
+        }
+
+        return ok ? metric with { Update = update, Aggregation = function } : null;
+    }
+
+    /// <summary>Maps the daemon adds to a program, and max_map_keys in the program's own config block (the daemon sets it).</summary>
+    private void CheckReservedNames(IReadOnlyList<MapUse> uses, YamlNode? programNode)
+    {
+        var where = programNode ?? new YamlScalarNode();
+        foreach (var map in uses.Select(u => u.Map).Where(DaemonMapNames.IsReserved).Distinct())
+        {
+            reader.Error(where, $"map name {map} is reserved for the daemon's own maps ({DaemonMapNames.Slot}, {DaemonMapNames.Tick} and names ending in _te0 or _te1)");
+        }
+    }
+
+    private (MapMetricConfig Metric, bool UpdateGiven)? ReadMetric(YamlNode node)
     {
         if (reader.Mapping(node, "a metric") is not { } map)
         {
@@ -307,9 +375,10 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
 
         string? mapName = null, name = null, help = null, sumMap = null;
         var type = MetricType.Counter;
-        var update = MapUpdate.Cumulative;
+        var update = MapUpdate.Delta;
         var scale = 1.0;
         var seriesLimit = MapMetricConfig.DefaultSeriesLimit;
+        TimeSpan? seriesTtl = null;
         var labels = new List<LabelConfig>();
         var ok = true;
         foreach (var (keyNode, value) in map.Children)
@@ -347,7 +416,10 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
 
                     break;
                 case "series_limit":
-                    seriesLimit = (int)(reader.Integer(value, "series_limit", 1, 1_000_000) ?? seriesLimit);
+                    seriesLimit = (int)(reader.Integer(value, "series_limit", 1, NodeReader.MaxSeriesLimit) ?? seriesLimit);
+                    break;
+                case "series_ttl":
+                    seriesTtl = reader.Duration(value, "series_ttl", TimeSpan.FromSeconds(1), TimeSpan.FromDays(366));
                     break;
                 case "labels":
                     labels = ReadLabels(value);
@@ -395,7 +467,7 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
             return null;
         }
 
-        return new MapMetricConfig
+        var metric = new MapMetricConfig
         {
             Map = mapName,
             Name = name,
@@ -406,7 +478,9 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
             SumMap = sumMap,
             Update = update,
             SeriesLimit = seriesLimit,
+            SeriesTtl = seriesTtl,
         };
+        return (metric, map.Children.ContainsKey("update"));
     }
 
     private List<LabelConfig> ReadLabels(YamlNode node)
@@ -489,6 +563,7 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
             Regex? pattern = null;
             string? name = null, help = null;
             var limit = MapMetricConfig.DefaultSeriesLimit;
+            TimeSpan? ttl = null;
             foreach (var (keyNode, value) in map.Children)
             {
                 switch (((YamlScalarNode)keyNode).Value)
@@ -519,7 +594,10 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
                         help = reader.NonEmptyString(value, "help");
                         break;
                     case "series_limit":
-                        limit = (int)(reader.Integer(value, "series_limit", 1, 1_000_000) ?? limit);
+                        limit = (int)(reader.Integer(value, "series_limit", 1, NodeReader.MaxSeriesLimit) ?? limit);
+                        break;
+                    case "series_ttl":
+                        ttl = reader.Duration(value, "series_ttl", TimeSpan.FromSeconds(1), TimeSpan.FromDays(366));
                         break;
                     default:
                         reader.Unknown(keyNode, ((YamlScalarNode)keyNode).Value, LineKeys);
@@ -548,7 +626,7 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
                 continue;
             }
 
-            lines.Add(new LineMetricConfig { Pattern = pattern, Name = name, Help = help, Labels = groups, SeriesLimit = limit });
+            lines.Add(new LineMetricConfig { Pattern = pattern, Name = name, Help = help, Labels = groups, SeriesLimit = limit, SeriesTtl = ttl });
         }
 
         return lines;
@@ -622,33 +700,6 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
         return true;
     }
 
-    /// <summary>The program must assign the map with the aggregation the metric type reads.</summary>
-    private void CheckAggregation(YamlNode node, string program, MapMetricConfig metric)
-    {
-        var assignment = Regex.Match(program, Regex.Escape(metric.Map) + @"(\[[\s\S]*?\])?\s*=\s*(?<fn>[a-z_]+)\s*\(", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
-        var fn = assignment.Success ? assignment.Groups["fn"].Value : null;
-        var expected = metric.Type switch
-        {
-            MetricType.Histogram => new[] { "hist", "lhist" },
-            MetricType.Summary => ["stats"],
-            _ => null,
-        };
-        if (expected is not null && (fn is null || !expected.Contains(fn)))
-        {
-            reader.Error(node, $"{metric.Name} is a {metric.Type.ToString().ToLowerInvariant()}, so {metric.Map} must be assigned {string.Join(" or ", expected.Select(e => e + "()"))}{(fn is null ? "" : $", not {fn}()")}");
-        }
-        else if (expected is null && fn is "hist" or "lhist" or "stats" or "avg")
-        {
-            reader.Error(node, fn == "avg"
-                ? $"{metric.Map} is an avg(), which bpftrace prints without its count: use stats() and type: summary"
-                : $"{metric.Map} is a {fn}(): use type: {(fn == "stats" ? "summary" : "histogram")}");
-        }
-    }
-
-    /// <summary>Whether the program assigns (or increments) the map anywhere.</summary>
-    private static bool DefinesMap(string program, string map) =>
-        Regex.IsMatch(program, Regex.Escape(map) + @"(?![A-Za-z0-9_])(\[[\s\S]*?\])?\s*(=(?!=)|\+\+|--|\+=|-=)", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
-
     private T Choice<T>(YamlNode node, string what, Dictionary<string, T> choices, ref bool ok)
     {
         if (node is YamlScalarNode { Value: { } text } && choices.TryGetValue(text, out var value))
@@ -681,6 +732,8 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
         ["string"] = LabelKind.Text,
         ["packed_name"] = LabelKind.PackedName,
         ["drop_reason"] = LabelKind.DropReason,
+        ["interface"] = LabelKind.Interface,
+        ["port"] = LabelKind.Port,
     };
 
     [GeneratedRegex("^[a-z][a-z0-9_]*$")]

@@ -49,7 +49,10 @@ public sealed class HostFacts
 
     public DropReasonTable? DropReasons { get; init; }
 
-    public static HostFacts Discover(string tracefsRoot = Tracefs.DefaultRoot, string btfPath = KernelBtf.DefaultPath)
+    /// <summary>The host's ephemeral ports, folded into one <c>port="ephemeral"</c> series by port labels; null when unknown.</summary>
+    public PortRange? EphemeralPorts { get; init; }
+
+    public static HostFacts Discover(string tracefsRoot = Tracefs.DefaultRoot, string btfPath = KernelBtf.DefaultPath, string ephemeralRangePath = PortRange.EphemeralRangePath)
     {
         var tracefs = new Tracefs(tracefsRoot);
         KernelBtf? btf = null;
@@ -69,7 +72,7 @@ public sealed class HostFacts
             : null;
         dropReasons ??= btf is null ? null : DropReasonTable.FromBtf(btf);
 
-        return new HostFacts(btfPath, btf) { Tracefs = tracefs, BtfProblem = btfProblem, DropReasons = dropReasons };
+        return new HostFacts(btfPath, btf) { Tracefs = tracefs, BtfProblem = btfProblem, DropReasons = dropReasons, EphemeralPorts = PortRange.ReadEphemeral(ephemeralRangePath) };
     }
 
     /// <summary>The byte offset of a struct member on this kernel; throws <see cref="ProbeUnavailableException"/> when unknown.</summary>

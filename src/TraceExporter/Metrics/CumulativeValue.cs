@@ -1,8 +1,9 @@
 namespace TraceExporter.Metrics;
 
 /// <summary>
-/// One number that bpftrace reports cumulatively (a count, a sum, a bucket) turned into a value that never
-/// goes down across bpftrace restarts: what earlier processes counted stays in <see cref="_base"/>.
+/// One number that bpftrace reports (a count, a sum, a bucket) turned into a value that never goes down:
+/// either totals of a cumulative map (<see cref="SetTotal"/>, across bpftrace restarts: what earlier
+/// processes counted stays in the base) or amounts of a delta map (<see cref="Add"/>).
 /// </summary>
 internal struct CumulativeValue
 {
@@ -22,7 +23,7 @@ internal struct CumulativeValue
         _last = total;
     }
 
-    /// <summary>An amount counted since the last print (a map the daemon clears).</summary>
+    /// <summary>An amount counted since the last print (a delta map).</summary>
     public void Add(double amount) => _base += amount;
 
     /// <summary>A new bpftrace process: its maps start from zero.</summary>

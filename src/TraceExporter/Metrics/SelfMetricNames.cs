@@ -20,6 +20,10 @@ public static class SelfMetricNames
     public const string ProbeRuns = "trace_exporter_probe_runs_total";
     public const string ProbeMissedEvents = "trace_exporter_probe_missed_events_total";
     public const string BpftraceResidentMemory = "trace_exporter_bpftrace_resident_memory_bytes";
+    public const string MapEntries = "trace_exporter_map_entries";
+    public const string MapMaxEntries = "trace_exporter_map_max_entries";
+    public const string MapUpdatesFailed = "trace_exporter_map_updates_failed_total";
+    public const string DrainsLate = "trace_exporter_map_drains_late_total";
     public const string Syscalls = "trace_syscalls_total";
     public const string SyscallErrors = "trace_syscall_errors_total";
 
@@ -27,6 +31,6 @@ public static class SelfMetricNames
     [
         ProbeUp, BuildInfo, Restarts, ParseErrors, LostEvents, ReloadSuccessful, ReloadTimestamp, SeriesDropped,
         UnmatchedLines, RuntimeErrors, ProbeRunSeconds, ProbeRuns, ProbeMissedEvents, BpftraceResidentMemory,
-        Syscalls, SyscallErrors,
+        MapEntries, MapMaxEntries, MapUpdatesFailed, DrainsLate, Syscalls, SyscallErrors,
     ];
 }

@@ -75,6 +75,8 @@ public sealed class BpftraceJsonParser
         var type = RecordType.Unknown;
         long? topCount = null;
         ReadOnlySpan<byte> message = default;
+        ReadOnlySpan<byte> helper = default;
+        var line = 0;
         var handledData = false;
         var typeName = ReadOnlySpan<byte>.Empty;
 
@@ -101,6 +103,16 @@ public sealed class BpftraceJsonParser
                 Read(ref reader);
                 message = Unescape(ref reader, ref _stringScratch);
             }
+            else if (reader.ValueTextEquals("helper"u8))
+            {
+                Read(ref reader);
+                helper = reader.TokenType == JsonTokenType.String ? reader.ValueSpan : default;
+            }
+            else if (reader.ValueTextEquals("line"u8))
+            {
+                Read(ref reader);
+                line = TryReadInteger(ref reader, out var number) && number is > 0 and <= int.MaxValue ? (int)number : 0;
+            }
             else
             {
                 Read(ref reader);
@@ -122,7 +134,7 @@ public sealed class BpftraceJsonParser
                 sink.OnLostEvents(lost);
                 break;
             case RecordType.RuntimeError:
-                sink.OnRuntimeError(typeName, message);
+                sink.OnRuntimeError(typeName, helper, line, message);
                 break;
             case RecordType.Unknown:
                 sink.OnMalformed(ParseError.UnexpectedShape);

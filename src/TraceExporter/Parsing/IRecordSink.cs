@@ -30,8 +30,12 @@ public interface IRecordSink
 
     void OnMapEnd();
 
-    /// <summary>A <c>helper_error</c>, <c>runtime_error</c>, <c>errorf</c> or <c>warnf</c> record.</summary>
-    void OnRuntimeError(ReadOnlySpan<byte> type, ReadOnlySpan<byte> message);
+    /// <summary>
+    /// A <c>helper_error</c>, <c>runtime_error</c>, <c>errorf</c> or <c>warnf</c> record. A failed helper
+    /// (e.g. <c>map_update_elem</c> into a full map) names the helper and the program line of the statement;
+    /// <paramref name="line"/> is 0 when the record has none.
+    /// </summary>
+    void OnRuntimeError(ReadOnlySpan<byte> type, ReadOnlySpan<byte> helper, int line, ReadOnlySpan<byte> message);
 
     /// <summary>A line that is not valid bpftrace JSON, or a record of a shape we do not understand.</summary>
     void OnMalformed(ParseError kind);

@@ -24,6 +24,7 @@ public sealed class BpftraceRunner(ChildProcessLauncher launcher, string bpftrac
     /// <summary>Runs until bpftrace exits or is stopped; returns its exit code (null when it had to be killed).</summary>
     public async Task<int?> RunAsync(
         string program,
+        IReadOnlyList<string> arguments,
         IReadOnlyDictionary<string, string?> environment,
         IRecordSink sink,
         Action<string> onStderrLine,
@@ -37,7 +38,7 @@ public sealed class BpftraceRunner(ChildProcessLauncher launcher, string bpftrac
         var stdout = PipeTarget.Create((stream, ct) =>
             lines.ReadAsync(stream, line => parser.Parse(line, sink), () => sink.OnMalformed(ParseError.LineTooLong), ct));
 
-        string[] bpftraceArgs = ["-f", "json", "-e", program];
+        string[] bpftraceArgs = ["-f", "json", .. arguments, "-e", program];
         var command = (File.Exists(Setpriv)
                 ? CliWrap.Cli.Wrap(Setpriv).WithArguments(["--pdeathsig", "TERM", "--", BpftracePath, .. bpftraceArgs])
                 : CliWrap.Cli.Wrap(BpftracePath).WithArguments(bpftraceArgs))

@@ -14,6 +14,7 @@ public static class ProbeTrial
     public static async Task<string?> RunAsync(
         BpftraceRunner bpftrace,
         string program,
+        IReadOnlyList<string> arguments,
         IReadOnlyDictionary<string, string?> environment,
         string name,
         ILogger logger,
@@ -22,7 +23,7 @@ public static class ProbeTrial
         var sink = new ReadySink();
         var errors = new StderrLog(name, logger);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var running = bpftrace.RunAsync(program, environment, sink, errors.Add, null, stop.Token);
+        var running = bpftrace.RunAsync(program, arguments, environment, sink, errors.Add, null, stop.Token);
         await Task.WhenAny(sink.Ready.Task, running).ConfigureAwait(false);
         var attached = sink.Ready.Task.IsCompleted;
         await stop.CancelAsync().ConfigureAwait(false);
@@ -42,7 +43,7 @@ public static class ProbeTrial
 
         public void OnPrintf(ReadOnlySpan<byte> text)
         {
-            if (ProgramAssembler.IsReadyMarker(text))
+            if (TraceExporter.Parsing.ControlLine.IsReady(text))
             {
                 Ready.TrySetResult();
             }
@@ -62,7 +63,7 @@ public static class ProbeTrial
 
         public void OnMapEnd() { }
 
-        public void OnRuntimeError(ReadOnlySpan<byte> type, ReadOnlySpan<byte> message) { }
+        public void OnRuntimeError(ReadOnlySpan<byte> type, ReadOnlySpan<byte> helper, int line, ReadOnlySpan<byte> message) { }
 
         public void OnMalformed(ParseError kind) { }
     }

@@ -3,6 +3,7 @@ using System.Globalization;
 using CliWrap;
 using Microsoft.Extensions.Logging;
 using TraceExporter.Probes;
+using TraceExporter.Metrics;
 
 namespace TraceExporter.Strace;
 
@@ -24,6 +25,7 @@ public sealed partial class StraceProbeRunner
     private readonly RestartBackoff _backoff;
     private readonly ConcurrentDictionary<int, Task> _attached = new();
     private readonly ConcurrentDictionary<int, bool> _live = new();
+    private readonly Action<ProbeState>? _onState;
     private volatile ProbeState _state;
 
     public StraceProbeRunner(
@@ -32,7 +34,8 @@ public sealed partial class StraceProbeRunner
         ChildProcessLauncher launcher,
         ILogger logger,
         TimeProvider? time = null,
-        string procRoot = "/proc")
+        string procRoot = "/proc",
+        Action<ProbeState>? onState = null)
     {
         _settings = settings;
         _metrics = metrics;
@@ -41,7 +44,9 @@ public sealed partial class StraceProbeRunner
         _time = time ?? TimeProvider.System;
         _scan = new ProcessNameScan(procRoot);
         _backoff = RestartBackoff.Default;
+        _onState = onState;
         _state = new ProbeState(settings.Name, "strace", ProbeStatus.Starting, null);
+        onState?.Invoke(_state);
     }
 
     /// <summary>What the landing page and /healthz show; <see cref="ProbeState.Source"/> is "strace".</summary>
@@ -265,7 +270,11 @@ public sealed partial class StraceProbeRunner
         attempt.StraceExitCode = exit.ExitCode;
     }
 
-    private void SetState(ProbeStatus status, string? reason) => _state = _state with { Status = status, Reason = reason };
+    private void SetState(ProbeStatus status, string? reason)
+    {
+        _state = _state with { Status = status, Reason = reason };
+        _onState?.Invoke(_state);
+    }
 
     /// <summary>What one strace process saw: whether it attached (or its command ran), how the target ended, and strace's complaints.</summary>
     private sealed class Attempt(int pid)

@@ -2,9 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Prometheus;
-using TraceExporter.Configuration;
 using TraceExporter.Metrics;
-using TraceExporter.Probes;
 
 namespace TraceExporter.Web;
 
@@ -17,20 +15,21 @@ public static class ExporterWeb
 {
     private const string PlainText = "text/plain; charset=utf-8";
 
-    public static void Map(WebApplication app, DaemonOptions options, string version, CollectorRegistry registry, UserMetricSet userMetrics, ProbeSupervisor supervisor, ConfigReloader reloader)
+    /// <param name="reload">Re-reads the configuration; returns the errors that made it fail (empty: applied).</param>
+    /// <returns>The page cache, for whoever must show a change at once (<see cref="MetricsPageCache.Invalidate"/>).</returns>
+    public static MetricsPageCache Map(WebApplication app, DaemonOptions options, string version, CollectorRegistry registry, MetricFamilySet families, ProbeStates probes, Func<CancellationToken, Task<IReadOnlyList<string>>> reload)
     {
         var telemetryPath = options.TelemetryPath;
-        var pages = new MetricsPageCache(async cancellation => new RenderedPage(await MetricsEndpoint.RenderAsync(registry, userMetrics, cancellation).ConfigureAwait(false)), TimeProvider.System);
-        reloader.Attempted += pages.Invalidate;
+        var pages = new MetricsPageCache(async cancellation => new RenderedPage(await MetricsEndpoint.RenderAsync(registry, families, cancellation).ConfigureAwait(false)), TimeProvider.System);
         app.MapGet(telemetryPath, context => MetricsEndpoint.WriteAsync(context, pages));
 
-        app.MapGet("/", context => WriteAsync(context, HttpStatusCode.OK, "text/html; charset=utf-8", LandingPage.Render(version, telemetryPath, supervisor.States)));
+        app.MapGet("/", context => WriteAsync(context, HttpStatusCode.OK, "text/html; charset=utf-8", LandingPage.Render(version, telemetryPath, probes.All)));
 
         if (options.EnableLifecycle)
         {
             app.MapPost("/-/reload", async context =>
             {
-                var errors = await reloader.ReloadAsync(context.RequestAborted).ConfigureAwait(false);
+                var errors = await reload(context.RequestAborted).ConfigureAwait(false);
                 await (errors.Count == 0
                     ? WriteAsync(context, HttpStatusCode.OK, PlainText, "reloaded\n")
                     : WriteAsync(context, HttpStatusCode.BadRequest, PlainText, "reload refused:\n" + string.Join("\n", errors) + "\n")).ConfigureAwait(false);
@@ -39,7 +38,7 @@ public static class ExporterWeb
 
         app.MapGet("/healthz", context =>
         {
-            var states = supervisor.States;
+            var states = probes.All;
             var notUp = states.Where(s => s.Status != ProbeStatus.Up).ToList();
             if (states.Count > 0 && notUp.Count == 0)
             {
@@ -49,6 +48,7 @@ public static class ExporterWeb
             var lines = notUp.Select(s => $"{s.Name}: {s.Status.ToString().ToLowerInvariant()}{(s.Reason is null ? "" : " (" + s.Reason + ")")}");
             return WriteAsync(context, HttpStatusCode.ServiceUnavailable, PlainText, "not ready:\n" + string.Join("\n", lines) + "\n");
         });
+        return pages;
     }
 
     private static Task WriteAsync(HttpContext context, HttpStatusCode status, string contentType, string body)

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text;
-using TraceExporter.Probes;
+using TraceExporter.Metrics;
 
 namespace TraceExporter.Web;
 

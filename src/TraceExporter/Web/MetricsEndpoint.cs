@@ -6,8 +6,8 @@ using TraceExporter.Metrics;
 namespace TraceExporter.Web;
 
 /// <summary>
-/// The telemetry path: prometheus-net's page (built-in probes, self-metrics, process metrics) followed by
-/// the user metric families, which the daemon renders itself, in the Prometheus text format 0.0.4.
+/// The telemetry path: prometheus-net's page (self-metrics, process metrics) followed by the probes' metric
+/// families (built-in and user alike), which the daemon renders itself, in the Prometheus text format 0.0.4.
 /// </summary>
 public static class MetricsEndpoint
 {
@@ -35,11 +35,11 @@ public static class MetricsEndpoint
         request.GetTypedHeaders().AcceptEncoding.Any(e =>
             string.Equals(e.Value.Value, "gzip", StringComparison.OrdinalIgnoreCase) && e.Quality is not 0);
 
-    public static async Task<byte[]> RenderAsync(CollectorRegistry registry, UserMetricSet userMetrics, CancellationToken cancellationToken)
+    public static async Task<byte[]> RenderAsync(CollectorRegistry registry, MetricFamilySet families, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
         await registry.CollectAndExportAsTextAsync(buffer, ExpositionFormat.PrometheusText, cancellationToken).ConfigureAwait(false);
-        var user = Encoding.UTF8.GetBytes(userMetrics.Render());
+        var user = Encoding.UTF8.GetBytes(families.Render());
         await buffer.WriteAsync(user, cancellationToken).ConfigureAwait(false);
         return buffer.ToArray();
     }

@@ -2,6 +2,7 @@ using System.Globalization;
 using CliWrap;
 using Microsoft.Extensions.Logging.Abstractions;
 using TraceExporter.KernelTests.Infrastructure;
+using TraceExporter.Metrics;
 using TraceExporter.Probes;
 using TraceExporter.Strace;
 using Xunit;

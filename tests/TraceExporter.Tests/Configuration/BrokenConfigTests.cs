@@ -34,6 +34,15 @@ public sealed class BrokenConfigTests
         { "probes:\n  - name: P\n" + Program + "    metrics:\n      - { map: \"@execs\", name: p_total, help: h }\n", "cfg.yaml:2:11: probe name 'P' must be lowercase" },
         { "probes:\n  - name: p\n" + Program + "    interval: 5 minutes\n    metrics:\n      - { map: \"@execs\", name: p_total, help: h }\n", "cfg.yaml:5:15: interval must be a duration" },
         { "probes:\n  - name: p\n" + Program + "    metrics:\n      - { map: execs, name: p_total, help: h }\n", "cfg.yaml:6:16: map 'execs' is not a bpftrace map name" },
+        { "probes:\n  - name: p\n    program: 'k { @m[pid] = count(); } interval:s:1 { print(@m); }'\n    metrics:\n      - { map: \"@m\", name: p_total, help: h, update: delta }\n", "cfg.yaml:5:9: @m is a delta map, which the daemon itself prints and clears each interval (it keeps two copies), so the program may only aggregate into it; program line 1 uses it otherwise" },
+        { "probes:\n  - name: p\n    program: 'k { @m_te0 = count(); }'\n    metrics:\n      - { map: \"@m_te0\", name: p_total, help: h }\n", "cfg.yaml:3:14: map name @m_te0 is reserved for the daemon's own maps" },
+        { "probes:\n  - name: p\n" + Program + "    metrics:\n      - { map: \"@execs\", name: p_total, help: h, update: cumulative, series_ttl: 1h }\n", "cfg.yaml:6:9: series_ttl needs update: delta" },
+        { "probes:\n  - name: p\n" + Program + "    max_map_keys: 0\n    metrics:\n      - { map: \"@execs\", name: p_total, help: h }\n", "cfg.yaml:5:19: max_map_keys must be between 1 and 4194304, not 0" },
+        { "bpftrace:\n  max_map_keys: 99999999999\n", "cfg.yaml:2:17: bpftrace.max_map_keys must be between 1 and 4194304" },
+        { "builtin:\n  tcp_connects: { series_limit: 0 }\n", "cfg.yaml:2:33: builtin.tcp_connects.series_limit must be between 1 and 1000000, not 0" },
+        { "builtin:\n  tcp_connects: { ephemeral_ports: keep }\n", "cfg.yaml:2:19: unknown key 'ephemeral_ports' (expected one of: enabled, series_limit, series_ttl)" },
+        { "builtin:\n  tcp_accepts: { ephemeral_ports: sometimes }\n", "cfg.yaml:2:35: builtin.tcp_accepts.ephemeral_ports must be fold" },
+        { "builtin:\n  process_execs: { series_ttl: forever }\n", "cfg.yaml:2:32: builtin.process_execs.series_ttl must be a duration" },
     };
 
     [Theory]

@@ -12,7 +12,53 @@ public sealed class ConfigLoaderTests
         var config = ConfigLoader.Load(path);
 
         Assert.Equal(TimeSpan.FromSeconds(5), config.Interval);
-        Assert.All(TraceExporter.Probes.BuiltinProbeCatalogue.Names, name => Assert.True(config.Builtin![name]));
+        Assert.Equal(BuiltinCatalogue.Names, config.Builtins.Select(b => b.Name));
+        Assert.All(config.Builtins, b => Assert.True(b.Enabled));
+    }
+
+    [Fact]
+    public void A_builtin_section_runs_only_the_probes_it_enables_each_with_its_options()
+    {
+        var config = ConfigLoader.Parse("""
+            builtin:
+              tcp_connects: true
+              tcp_accepts: { ephemeral_ports: keep, series_limit: 50 }
+              process_execs: { enabled: true, series_ttl: 1h }
+              skb_drops: false
+            bpftrace:
+              max_map_keys: 20000
+            """, "b.yaml");
+
+        var enabled = config.Builtins.Where(b => b.Enabled).ToDictionary(b => b.Name);
+        Assert.Equal(["tcp_connects", "tcp_accepts", "process_execs"], enabled.Keys);
+        Assert.False(enabled["tcp_accepts"].FoldEphemeralPorts);
+        Assert.Equal(50, enabled["tcp_accepts"].SeriesLimit);
+        Assert.Equal(BuiltinProbeConfig.DefaultSeriesLimit, enabled["tcp_connects"].SeriesLimit);
+        Assert.Equal(TimeSpan.FromHours(1), enabled["process_execs"].SeriesTtl);
+        Assert.Equal(20000, config.Bpftrace.MaxMapKeys);
+        Assert.Equal(LabelKind.Number, BuiltinCatalogue.Metric(enabled["tcp_accepts"]).Labels.Single().Kind);
+        Assert.Equal(LabelKind.Port, BuiltinCatalogue.Metric(config.Builtins.Single(b => b.Name == "tcp_accepts") with { FoldEphemeralPorts = true }).Labels.Single().Kind);
+    }
+
+    [Fact]
+    public void A_map_the_program_only_aggregates_into_is_a_delta_map_unless_the_configuration_says_otherwise()
+    {
+        var config = ConfigLoader.Parse("""
+            probes:
+              - name: p
+                program: |
+                  k { @counts[pid] = count(); @last[pid] = nsecs; @kept = sum(1); }
+                  k2 /@last[pid] != 0/ { @counts[tid]++; }
+                metrics:
+                  - { map: "@counts", name: p_counts_total, help: h, labels: [{ name: pid, kind: number }] }
+                  - { map: "@last", name: p_last_seconds, help: h, type: gauge, labels: [{ name: pid, kind: number }] }
+                  - { map: "@kept", name: p_kept_total, help: h, update: cumulative }
+            """, "d.yaml");
+
+        var metrics = config.Probes.Single().Metrics.ToDictionary(m => m.Map);
+        Assert.Equal((MapUpdate.Delta, "count"), (metrics["@counts"].Update, metrics["@counts"].Aggregation));
+        Assert.Equal(MapUpdate.Cumulative, metrics["@last"].Update); // a plain assignment, read in a predicate
+        Assert.Equal(MapUpdate.Cumulative, metrics["@kept"].Update);
     }
 
     [Fact]
@@ -20,8 +66,9 @@ public sealed class ConfigLoaderTests
     {
         var config = ConfigLoader.Parse("", "empty.yaml");
 
-        Assert.Null(config.Builtin);
+        Assert.All(config.Builtins, b => Assert.True(b.Enabled));
         Assert.Equal("bpftrace", config.Bpftrace.Path);
+        Assert.Equal(BpftraceSettings.DefaultMaxMapKeys, config.Bpftrace.MaxMapKeys);
     }
 
     [Fact]
@@ -46,7 +93,7 @@ public sealed class ConfigLoaderTests
                 "bad.yaml:3:17: builtin.tcp_connects must be true or false",
                 "bad.yaml:4:3: unknown built-in probe 'tcp_conects' (expected one of: tcp_connects, tcp_accepts, skb_drops, tcp_read_bytes, tcp_retransmits, process_execs)",
                 "bad.yaml:6:9: bpftrace.path must be a non-empty string",
-                "bad.yaml:7:3: unknown key 'flags' (expected one of: path, buffer_pages, restart_delay, restart_delay_max)",
+                "bad.yaml:7:3: unknown key 'flags' (expected one of: path, buffer_pages, max_map_keys, restart_delay, restart_delay_max)",
                 "bad.yaml:8:1: unknown key 'scrape' (expected one of: interval, builtin, bpftrace, probes)",
             ],
             e.Errors.Select(error => error.ToString()));

@@ -1,4 +1,5 @@
 using System.Text;
+using TraceExporter.Configuration;
 using TraceExporter.Metrics;
 using TraceExporter.Parsing;
 
@@ -23,9 +24,10 @@ public sealed class BpftraceJsonParserTests
     [Fact]
     public void Comm_read_as_two_integers_decodes_to_the_exact_name_bytes()
     {
-        Assert.True(NumericKey.TryParse("8744996708718634356,14410412695190048"u8, out var key));
+        var decoder = new KeyDecoder([new LabelConfig("comm", LabelKind.PackedName)], null, stringsEscapedTwice: false);
+        Assert.True(decoder.TryDecode("8744996708718634356,14410412695190048"u8, out var values));
 
-        Assert.Equal("te\"q,x\\y zé123", LabelText.FromPackedName(key.First, key.Second));
+        Assert.Equal(["te\"q,x\\y zé123"], values);
     }
 
     [Theory]
@@ -121,8 +123,8 @@ public sealed class BpftraceJsonParserTests
         Assert.Contains("@neg[] = -5", sink.Events);
         var kbig = sink.Events.Single(e => e.StartsWith("@kbig[", StringComparison.Ordinal));
         var keyText = kbig["@kbig[".Length..kbig.IndexOf(']', StringComparison.Ordinal)];
-        Assert.True(NumericKey.TryParse(Encoding.ASCII.GetBytes(keyText), out var key));
-        Assert.Equal(ulong.MaxValue, key.First);
+        Assert.True(KeyPart.TryParse(Encoding.ASCII.GetBytes(keyText), out var key));
+        Assert.Equal(ulong.MaxValue, key);
     }
 
     [Theory]
@@ -201,16 +203,22 @@ public sealed class BpftraceJsonParserTests
     }
 
     [Fact]
-    public void Helper_errors_of_every_shape_are_reported()
+    public void Helper_errors_of_every_shape_are_reported_with_the_helper_and_the_program_line()
     {
         var sink = Fixture.ParseText(string.Join('\n',
             "{\"type\": \"helper_error\", \"helper\": \"map_update_elem\", \"retcode\": -7, \"line\": 1, \"col\": 27}",
             "{\"type\": \"helper_error\", \"msg\": \"Map full; can't update element.\", \"helper\": \"map_update_elem\", \"retcode\": -7, \"filename\": \"stdin\", \"line\": 1, \"col\": 27}",
+            "{\"type\": \"helper_error\", \"msg\": \"Argument list too long\", \"helper\": \"map_update_elem\", \"retcode\": -7, \"filename\": \"/tmp/full.bt\", \"line\": 3, \"col\": 13}",
             "{\"type\": \"runtime_error\", \"msg\": \"Divide by zero\", \"filename\": \"stdin\", \"line\": 1, \"col\": 9}"));
 
         Assert.Empty(sink.Errors);
         Assert.Equal(
-            ["error helper_error: ", "error helper_error: Map full; can't update element.", "error runtime_error: Divide by zero"],
+            [
+                "error helper_error map_update_elem line 1: ",
+                "error helper_error map_update_elem line 1: Map full; can't update element.",
+                "error helper_error map_update_elem line 3: Argument list too long",
+                "error runtime_error line 1: Divide by zero",
+            ],
             sink.Events);
     }
 
@@ -250,7 +258,7 @@ public sealed class BpftraceJsonParserTests
 
         public void OnValue(ReadOnlySpan<byte> key, long value)
         {
-            if (NumericKey.TryParse(key, out _))
+            if (!key.IsEmpty)
             {
                 Entries++;
             }
@@ -262,7 +270,7 @@ public sealed class BpftraceJsonParserTests
 
         public void OnMapEnd() { }
 
-        public void OnRuntimeError(ReadOnlySpan<byte> type, ReadOnlySpan<byte> message) { }
+        public void OnRuntimeError(ReadOnlySpan<byte> type, ReadOnlySpan<byte> helper, int line, ReadOnlySpan<byte> message) { }
 
         public void OnMalformed(ParseError kind) => throw new InvalidOperationException(kind.ToString());
     }

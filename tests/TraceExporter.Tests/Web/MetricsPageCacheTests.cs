@@ -136,6 +136,25 @@ public sealed class MetricsPageCacheTests
     }
 
     [Fact]
+    public async Task An_invalidation_during_a_render_starts_the_next_render_only_after_it_and_never_serves_its_page()
+    {
+        var cache = NewCache();
+        var first = cache.GetAsync();
+        var running = await RenderNumberAsync(1);
+
+        cache.Invalidate(); // a reload while render #1 (of the state before it) runs
+        var second = cache.GetAsync();
+        await Task.Delay(50);
+        Assert.Single(_renders); // no second render beside the first
+
+        running.SetResult(Page("before"));
+        Assert.Equal("before", Encoding.UTF8.GetString((await first).Text)); // its own scrape gets it
+        (await RenderNumberAsync(2)).SetResult(Page("after"));
+        Assert.Equal("after", Encoding.UTF8.GetString((await second).Text));
+        Assert.Equal("after", Encoding.UTF8.GetString((await cache.GetAsync()).Text));
+    }
+
+    [Fact]
     public void The_gzip_form_decompresses_to_the_text()
     {
         var text = string.Concat(Enumerable.Range(0, 1000).Select(i => $"m{{k=\"{i}\"}} {i}\n"));

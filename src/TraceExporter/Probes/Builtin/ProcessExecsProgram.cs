@@ -1,0 +1,16 @@
+using TraceExporter.Configuration;
+using TraceExporter.Kernel;
+
+namespace TraceExporter.Probes.Builtin;
+
+/// <summary>Successful execs by the new program's name (comm is already the new one when the tracepoint fires).</summary>
+public static class ProcessExecsProgram
+{
+    private static readonly string Map = BuiltinCatalogue.MapName(BuiltinCatalogue.ProcessExecs);
+
+    public static IReadOnlyList<ProbeBlock> Blocks(HostFacts host)
+    {
+        host.RequireTracepoint("sched", "sched_process_exec");
+        return [new("tracepoint:sched:sched_process_exec", null, $"{Map}[{BuiltinPrograms.CommKey(host)}] = count();")];
+    }
+}

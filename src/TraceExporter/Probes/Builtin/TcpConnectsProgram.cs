@@ -1,0 +1,16 @@
+using TraceExporter.Configuration;
+using TraceExporter.Kernel;
+
+namespace TraceExporter.Probes.Builtin;
+
+/// <summary>Active TCP opens by the connecting task's name: any state → SYN_SENT, in the connect() caller's context.</summary>
+public static class TcpConnectsProgram
+{
+    private static readonly string Map = BuiltinCatalogue.MapName(BuiltinCatalogue.TcpConnects);
+
+    public static IReadOnlyList<ProbeBlock> Blocks(HostFacts host)
+    {
+        host.RequireTracepoint("sock", "inet_sock_set_state");
+        return [new("tracepoint:sock:inet_sock_set_state", "args->protocol == 6 && args->newstate == 2", $"{Map}[{BuiltinPrograms.CommKey(host)}] = count();")];
+    }
+}
