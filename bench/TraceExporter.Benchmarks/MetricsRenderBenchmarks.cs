@@ -34,5 +34,5 @@ public class MetricsRenderBenchmarks
     }
 
     [Benchmark]
-    public async Task<int> RenderTenThousandSeries() => (await MetricsEndpoint.RenderAsync(_registry, _families, CancellationToken.None)).Length;
+    public async Task<int> RenderTenThousandSeries() => (await MetricsEndpoint.RenderAsync(_registry, _families, CancellationToken.None)).Count;
 }

@@ -90,6 +90,17 @@ public static class CheckCommand
             {
                 var program = ProgramAssembler.Assemble([member], group.Interval).Text;
                 var problem = await ProbeTrial.RunAsync(bpftrace, program, group.Arguments, group.Environment, member.Name, NullLogger.Instance, cancellationToken).ConfigureAwait(false);
+                if (problem is not null && group.Arguments.Contains(BpftraceGroup.HelperChecks) && problem.Contains("Error loading program", StringComparison.Ordinal))
+                {
+                    // As the daemon does: without -k, at the price of full maps going unreported on this bpftrace.
+                    var without = group.Arguments.Where(a => a != BpftraceGroup.HelperChecks).ToList();
+                    problem = await ProbeTrial.RunAsync(bpftrace, program, without, group.Environment, member.Name, NullLogger.Instance, cancellationToken).ConfigureAwait(false);
+                    if (problem is null)
+                    {
+                        await output.WriteLineAsync($"note: probe {member.Name} loads only without -k: bpftrace {started.BpftraceVersion} will not report updates that find its maps full").ConfigureAwait(false);
+                    }
+                }
+
                 results.Add((member.Name, problem));
             }
         }

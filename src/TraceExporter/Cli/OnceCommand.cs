@@ -138,7 +138,7 @@ public static partial class OnceCommand
     }
 
     /// <summary>Writes the page to a temporary file beside <paramref name="target"/>, then renames it over it.</summary>
-    private static async Task WriteAtomicallyAsync(byte[] page, string target)
+    private static async Task WriteAtomicallyAsync(ArraySegment<byte> page, string target)
     {
         // Not *.prom: the textfile collector ignores it until the rename.
         var temporary = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}.tmp");

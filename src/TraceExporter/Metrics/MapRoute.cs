@@ -50,6 +50,9 @@ public sealed class MapRoute
     /// <summary>Entries in the current (or last) print of the map.</summary>
     public int EntriesInPrint { get; private set; }
 
+    /// <summary>The most entries one print held over the last minute (the map's fill, as its self-metric shows it).</summary>
+    public PeakWindow Fill { get; } = new(TimeSpan.FromMinutes(1));
+
     public void BeginPrint()
     {
         EntriesInPrint = 0;

@@ -35,7 +35,7 @@ public sealed class MetricFamily
         _overflowLabels = [.. shape.LabelNames.Select(_ => Overflow)];
     }
 
-    public MetricShape Shape { get; }
+    public MetricShape Shape { get; private set; }
 
     public string Name => Shape.Name;
 
@@ -53,6 +53,15 @@ public sealed class MetricFamily
             {
                 return _series.Count + (_overflow is null ? 0 : 1);
             }
+        }
+    }
+
+    /// <summary>A reload changed help, series limit or TTL: series already shown stay (a lower limit only stops new ones).</summary>
+    internal void Reshape(MetricShape shape)
+    {
+        lock (_lock)
+        {
+            Shape = shape;
         }
     }
 
@@ -330,6 +339,13 @@ public sealed class MetricFamily
 
     public void Render(StringBuilder text)
     {
+        using var writer = new StringWriter(text, System.Globalization.CultureInfo.InvariantCulture);
+        Render(writer);
+    }
+
+    /// <summary>The family in the Prometheus text format, written as it is read (no page-sized string in between).</summary>
+    public void Render(TextWriter text)
+    {
         lock (_lock)
         {
             var type = Type switch
@@ -339,8 +355,15 @@ public sealed class MetricFamily
                 MetricType.Histogram => "histogram",
                 _ => "summary",
             };
-            text.Append("# HELP ").Append(Name).Append(' ').Append(EscapeHelp(Shape.Help)).Append('\n');
-            text.Append("# TYPE ").Append(Name).Append(' ').Append(type).Append('\n');
+            text.Write("# HELP ");
+            text.Write(Name);
+            text.Write(' ');
+            text.Write(EscapeHelp(Shape.Help));
+            text.Write("\n# TYPE ");
+            text.Write(Name);
+            text.Write(' ');
+            text.Write(type);
+            text.Write('\n');
 
             var bounds = Type == MetricType.Histogram ? Bounds() : [];
             foreach (var series in _series.Values)
@@ -397,7 +420,7 @@ public sealed class MetricFamily
         return [.. bounds];
     }
 
-    private void RenderSeries(StringBuilder text, MetricSeries series, List<long> bounds)
+    private void RenderSeries(TextWriter text, MetricSeries series, List<long> bounds)
     {
         var scale = Shape.Scale;
         switch (Type)
@@ -427,50 +450,68 @@ public sealed class MetricFamily
         }
     }
 
-    private void Sample(StringBuilder text, string name, string[] labelValues, string? le, double value)
+    private void Sample(TextWriter text, string name, string[] labelValues, string? le, double value)
     {
-        text.Append(name);
+        text.Write(name);
         if (labelValues.Length > 0 || le is not null)
         {
-            text.Append('{');
+            text.Write('{');
             for (var i = 0; i < labelValues.Length; i++)
             {
-                text.Append(i == 0 ? "" : ",").Append(Shape.LabelNames[i]).Append("=\"");
+                if (i > 0)
+                {
+                    text.Write(',');
+                }
+
+                text.Write(Shape.LabelNames[i]);
+                text.Write("=\"");
                 AppendEscapedLabel(text, labelValues[i]);
-                text.Append('"');
+                text.Write('"');
             }
 
             if (le is not null)
             {
-                text.Append(labelValues.Length > 0 ? "," : "").Append("le=\"").Append(le).Append('"');
+                text.Write(labelValues.Length > 0 ? ",le=\"" : "le=\"");
+                text.Write(le);
+                text.Write('"');
             }
 
-            text.Append('}');
+            text.Write('}');
         }
 
-        text.Append(' ').Append(Format(value)).Append('\n');
+        text.Write(' ');
+        text.Write(Format(value));
+        text.Write('\n');
     }
 
     private static string Format(double value) =>
         double.IsPositiveInfinity(value) ? "+Inf" : double.IsNegativeInfinity(value) ? "-Inf" : value.ToString("R", CultureInfo.InvariantCulture);
 
-    private static void AppendEscapedLabel(StringBuilder text, string value)
+    private static void AppendEscapedLabel(TextWriter text, string value)
     {
         if (value.AsSpan().IndexOfAny('\\', '"', '\n') < 0)
         {
-            text.Append(value);
+            text.Write(value);
             return;
         }
 
         foreach (var c in value)
         {
-            _ = c switch
+            switch (c)
             {
-                '\\' => text.Append("\\\\"),
-                '"' => text.Append("\\\""),
-                '\n' => text.Append("\\n"),
-                _ => text.Append(c),
-            };
+                case '\\':
+                    text.Write("\\\\");
+                    break;
+                case '"':
+                    text.Write("\\\"");
+                    break;
+                case '\n':
+                    text.Write("\\n");
+                    break;
+                default:
+                    text.Write(c);
+                    break;
+            }
         }
     }
 

@@ -1,10 +1,8 @@
-using System.Text;
-
 namespace TraceExporter.Metrics;
 
 /// <summary>
 /// Every probe metric family (built-in and user alike), by name, rendered after prometheus-net's page on each
-/// scrape. One reload rule for all: a family whose shape is unchanged keeps its values, a changed one starts
+/// scrape. One reload rule for all: a family whose series mean the same keeps its values, a changed one starts
 /// anew, and one no configured probe exports any more is removed with its series.
 /// </summary>
 public sealed class MetricFamilySet(TimeProvider time)
@@ -17,13 +15,17 @@ public sealed class MetricFamilySet(TimeProvider time)
     {
     }
 
-    /// <summary>The family of that name, kept (with its values) when its shape is unchanged, else made anew.</summary>
+    /// <summary>
+    /// The family of that name, kept (with its values) when its series mean the same (type, labels, scale),
+    /// with the new help, series limit and TTL; else made anew.
+    /// </summary>
     public MetricFamily GetOrCreate(MetricShape shape)
     {
         lock (_lock)
         {
-            if (_families.TryGetValue(shape.Name, out var family) && family.Shape.Equals(shape))
+            if (_families.TryGetValue(shape.Name, out var family) && family.Shape.SameSeries(shape))
             {
+                family.Reshape(shape);
                 return family;
             }
 
@@ -56,7 +58,14 @@ public sealed class MetricFamilySet(TimeProvider time)
 
     public string Render()
     {
-        var text = new StringBuilder();
+        using var text = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
+        Render(text);
+        return text.ToString();
+    }
+
+    /// <summary>Every family, by name, each consistent in itself (rendered under its own lock).</summary>
+    public void Render(TextWriter text)
+    {
         List<MetricFamily> families;
         lock (_lock)
         {
@@ -67,7 +76,5 @@ public sealed class MetricFamilySet(TimeProvider time)
         {
             family.Render(text);
         }
-
-        return text.ToString();
     }
 }

@@ -133,7 +133,7 @@ public sealed partial class ProbeRecordSink : IRecordSink
             }
             else
             {
-                _self.MapEntries.WithLabels(route.Probe, route.Map).Set(route.EntriesInPrint);
+                _self.MapEntries.WithLabels(route.Probe, route.Map).Set(route.Fill.Record(route.EntriesInPrint, _time.GetUtcNow()));
             }
         }
 
@@ -166,7 +166,8 @@ public sealed partial class ProbeRecordSink : IRecordSink
     {
         foreach (var route in _routes.Maps.Values.Where(r => r.Update == MapUpdate.Delta).Distinct())
         {
-            _self.MapEntries.WithLabels(route.Probe, route.Map).Set(_printedSinceDrain.Contains(route) ? route.EntriesInPrint : 0);
+            var entries = _printedSinceDrain.Contains(route) ? route.EntriesInPrint : 0;
+            _self.MapEntries.WithLabels(route.Probe, route.Map).Set(route.Fill.Record(entries, _time.GetUtcNow()));
         }
 
         _printedSinceDrain.Clear();

@@ -13,6 +13,9 @@ namespace TraceExporter.Probes;
 /// </summary>
 public sealed partial class BpftraceGroup : IChildGroup
 {
+    /// <summary>bpftrace's flag for reporting failed helper calls (before 0.23 the only way to hear of a full map).</summary>
+    public const string HelperChecks = "-k";
+
     private readonly GroupPlan _plan;
     private readonly GroupRouting _routing;
     private readonly BpftraceRunner _bpftrace;
@@ -23,6 +26,7 @@ public sealed partial class BpftraceGroup : IChildGroup
     private readonly HashSet<string> _failed = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _settled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _pageOutProblemLogged;
+    private IReadOnlyList<string> _arguments;
 
     public BpftraceGroup(GroupPlan plan, GroupRouting routing, BpftraceRunner bpftrace, ProbeStates states, SelfMetrics self, TimeProvider time, ILogger logger)
     {
@@ -33,6 +37,7 @@ public sealed partial class BpftraceGroup : IChildGroup
         _self = self;
         _time = time;
         _logger = logger;
+        _arguments = plan.Arguments;
         foreach (var member in plan.Members)
         {
             states.Set(member.Name, member.Source, ProbeStatus.Starting);
@@ -76,7 +81,7 @@ public sealed partial class BpftraceGroup : IChildGroup
         var sink = new ProbeRecordSink(_routing.ForProcess(_plan, active, program), _self, _time, _logger);
         var errors = new StderrLog(Name, _logger);
         var started = _time.GetUtcNow();
-        var running = _bpftrace.RunAsync(program.Text, _plan.Arguments, _plan.Environment, sink, errors.Add, pid => ProcessId = pid, stopping);
+        var running = _bpftrace.RunAsync(program.Text, _arguments, _plan.Environment, sink, errors.Add, pid => ProcessId = pid, stopping);
 
         await Task.WhenAny(sink.Ready, running).ConfigureAwait(false);
         var attached = sink.Ready.IsCompleted;
@@ -106,6 +111,15 @@ public sealed partial class BpftraceGroup : IChildGroup
         foreach (var member in active)
         {
             _states.Set(member.Name, member.Source, ProbeStatus.Restarting);
+        }
+
+        if (!attached && _arguments.Contains(HelperChecks) && errors.Summary().Contains("Error loading program", StringComparison.Ordinal))
+        {
+            // -k adds a check after every helper call; a program near the verifier's limits (a loop) may then not
+            // load. Run it without: its full maps then go unreported, which bpftrace before 0.23 does by default.
+            _arguments = [.. _arguments.Where(a => a != HelperChecks)];
+            LogWithoutHelperChecks(Name);
+            return new ChildRun(ChildRunEnd.Retry, _time.GetUtcNow() - started);
         }
 
         if (!attached && await FindFailingMembersAsync(active, errors.Summary(), stopping).ConfigureAwait(false))
@@ -148,7 +162,7 @@ public sealed partial class BpftraceGroup : IChildGroup
         foreach (var member in active)
         {
             var program = ProgramAssembler.Assemble([member], _plan.Interval).Text;
-            var problem = await ProbeTrial.RunAsync(_bpftrace, program, _plan.Arguments, _plan.Environment, member.Name, _logger, stopping).ConfigureAwait(false);
+            var problem = await ProbeTrial.RunAsync(_bpftrace, program, _arguments, _plan.Environment, member.Name, _logger, stopping).ConfigureAwait(false);
             if (stopping.IsCancellationRequested)
             {
                 return found;
@@ -186,6 +200,9 @@ public sealed partial class BpftraceGroup : IChildGroup
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Group}: bpftrace's compiler libraries (~70 MB) stay resident: {Problem}")]
     private partial void LogPageOutFailed(string group, string problem);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Group}: the program does not load with -k (bpftrace's helper checks make it too large for the verifier); running it without, so this bpftrace (< 0.23) will not report updates that find its maps full")]
+    private partial void LogWithoutHelperChecks(string group);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Probe {Probe} cannot run on this host and is disabled: {Reason}")]
     private partial void LogProbeFailed(string probe, string reason);

@@ -89,7 +89,7 @@ public static class ProbePlanner
             environment["BPFTRACE_PERF_RB_PAGES"] = pages.ToString(CultureInfo.InvariantCulture);
         }
 
-        string[] arguments = bpftrace < HelperErrorsByDefault ? ["-k"] : [];
+        string[] arguments = bpftrace < HelperErrorsByDefault ? [BpftraceGroup.HelperChecks] : [];
         var identity = string.Join('\n', [
             settings.Path, interval.ToString(), settings.RestartDelay.ToString(), settings.RestartDelayMax.ToString(),
             .. environment.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => $"{e.Key}={e.Value}"), .. arguments,

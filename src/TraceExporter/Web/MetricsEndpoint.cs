@@ -26,7 +26,7 @@ public static class MetricsEndpoint
             body = page.Gzip;
         }
 
-        response.ContentLength = body.Length;
+        response.ContentLength = body.Count;
         await response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
     }
 
@@ -35,12 +35,25 @@ public static class MetricsEndpoint
         request.GetTypedHeaders().AcceptEncoding.Any(e =>
             string.Equals(e.Value.Value, "gzip", StringComparison.OrdinalIgnoreCase) && e.Quality is not 0);
 
-    public static async Task<byte[]> RenderAsync(CollectorRegistry registry, MetricFamilySet families, CancellationToken cancellationToken)
+    private static int _lastLength = 64 * 1024;
+
+    /// <summary>
+    /// The page, written straight into one buffer sized like the last page: no page-sized string or copy in
+    /// between (with 10,000 series each would be megabytes of large-object garbage per render).
+    /// </summary>
+    public static async Task<ArraySegment<byte>> RenderAsync(CollectorRegistry registry, MetricFamilySet families, CancellationToken cancellationToken)
     {
-        using var buffer = new MemoryStream();
+        var buffer = new MemoryStream(Volatile.Read(ref _lastLength) + (Volatile.Read(ref _lastLength) / 8));
         await registry.CollectAndExportAsTextAsync(buffer, ExpositionFormat.PrometheusText, cancellationToken).ConfigureAwait(false);
-        var user = Encoding.UTF8.GetBytes(families.Render());
-        await buffer.WriteAsync(user, cancellationToken).ConfigureAwait(false);
-        return buffer.ToArray();
+        var writer = new StreamWriter(buffer, Utf8, 16 * 1024, leaveOpen: true);
+        await using (writer.ConfigureAwait(false))
+        {
+            families.Render(writer);
+        }
+
+        Volatile.Write(ref _lastLength, (int)buffer.Length);
+        return new ArraySegment<byte>(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
+
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 }

@@ -174,7 +174,7 @@ public sealed class ProbeRecordSinkTests
     }
 
     [Fact]
-    public void A_drain_sets_each_delta_maps_entries_and_one_reported_too_late_is_counted()
+    public void A_drain_sets_each_delta_maps_peak_entries_of_the_last_minute_and_one_reported_too_late_is_counted()
     {
         var output = Probe("""
             - { map: "@a", name: t_a_total, help: A., labels: [{ name: k, kind: number }] }
@@ -189,8 +189,12 @@ public sealed class ProbeRecordSinkTests
         Assert.Equal(0, output.Self.DrainsLate.WithLabels("t").Value);
 
         output.FeedDrained(TimeSpan.FromSeconds(3)); // half of the 5 s interval has passed: writes were back
-        Assert.Equal(0, output.Self.MapEntries.WithLabels("t", "@a").Value);
         Assert.Equal(1, output.Self.DrainsLate.WithLabels("t").Value);
+        Assert.Equal(3, output.Self.MapEntries.WithLabels("t", "@a").Value); // the peak of the last minute
+
+        output.Time.Advance(TimeSpan.FromSeconds(61));
+        output.FeedDrained();
+        Assert.Equal(0, output.Self.MapEntries.WithLabels("t", "@a").Value);
     }
 
     [Fact]

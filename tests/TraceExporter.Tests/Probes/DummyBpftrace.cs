@@ -11,6 +11,9 @@ namespace TraceExporter.Tests.Probes;
 internal sealed class DummyBpftrace : IDisposable
 {
     public const string Unattachable = "tracepoint:nosuch:event";
+
+    /// <summary>A program naming this loads only without <c>-k</c>, as a loop near the verifier's limit does on 0.17.</summary>
+    public const string TooLargeWithHelperChecks = "@too_large_with_k";
     private readonly string _directory = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"te-dummy-bpftrace-{Guid.NewGuid():N}");
 
     public DummyBpftrace()
@@ -21,10 +24,12 @@ internal sealed class DummyBpftrace : IDisposable
             #!/bin/bash
             dir='{{_directory}}'
             program=""
+            helper_checks=no
             while [ $# -gt 0 ]; do
               case "$1" in
                 -e) program="$2"; shift 2 ;;
                 -f) shift 2 ;;
+                -k) helper_checks=yes; shift ;;
                 -*) shift ;;
                 *) program="$(cat "$1")"; shift ;;
               esac
@@ -35,6 +40,10 @@ internal sealed class DummyBpftrace : IDisposable
             printf '%s\n' "$program" > "$dir/program-$run.bt"
             if grep -q '{{Unattachable}}' <<<"$program"; then
               echo "stdin:1:1-20: ERROR: tracepoint not found: nosuch:event" >&2
+              exit 1
+            fi
+            if [ $helper_checks = yes ] && grep -q '{{TooLargeWithHelperChecks}}' <<<"$program"; then
+              echo "ERROR: Error loading program: interval:ms:100 (try -v)" >&2
               exit 1
             fi
             echo '{"type": "printf", "data": "trace_exporter:ready\n"}'

@@ -106,6 +106,21 @@ public sealed class ProbeHostTests : IDisposable
         Assert.Equal(0, _self.Restarts.WithLabels("good").Value); // finding the culprit is not a restart
     }
 
+    [Fact]
+    public async Task A_program_too_large_to_load_with_helper_checks_runs_without_them_and_stays_up()
+    {
+        _bpftrace.Script(2, exitCode: null, Map("@m_te0", "\"1\": 1"));
+        using var probes = Host(Config(Probe("big", extra: $" {DummyBpftrace.TooLargeWithHelperChecks} = count();")));
+
+        await probes.StartAsync(CancellationToken.None);
+        await Until(() => Value("big_events_total") == 1);
+
+        Assert.Equal(ProbeStatus.Up, _states.Get("big")!.Status);
+        Assert.Equal(2, _bpftrace.Starts); // with -k, then without it
+        Assert.Equal(0, _self.Restarts.WithLabels("big").Value);
+        await probes.StopAsync(CancellationToken.None);
+    }
+
     public void Dispose()
     {
         _launcher.Dispose();

@@ -160,11 +160,11 @@ public sealed class MetricsPageCacheTests
         var text = string.Concat(Enumerable.Range(0, 1000).Select(i => $"m{{k=\"{i}\"}} {i}\n"));
         var page = Page(text);
 
-        using var gzip = new System.IO.Compression.GZipStream(new MemoryStream(page.Gzip), System.IO.Compression.CompressionMode.Decompress);
+        using var gzip = new System.IO.Compression.GZipStream(new MemoryStream(page.Gzip.ToArray()), System.IO.Compression.CompressionMode.Decompress);
         using var reader = new StreamReader(gzip, Encoding.UTF8);
 
         Assert.Equal(text, reader.ReadToEnd());
-        Assert.True(page.Gzip.Length < page.Text.Length, $"{page.Gzip.Length} of {page.Text.Length} bytes");
+        Assert.True(page.Gzip.Count < page.Text.Count, $"{page.Gzip.Count} of {page.Text.Count} bytes");
     }
 
     [Theory]
