@@ -65,11 +65,12 @@ public static class CheckCommand
         }
 
         var failed = 0;
+        var attach = new Dictionary<string, string>(StringComparer.Ordinal);
         async Task Report(string name, string? problem, string where)
         {
             if (problem is null)
             {
-                await output.WriteLineAsync($"ok: probe {name} attaches on this host").ConfigureAwait(false);
+                await output.WriteLineAsync($"ok: probe {name} attaches on this host ({attach.GetValueOrDefault(name, "")})").ConfigureAwait(false);
             }
             else
             {
@@ -88,6 +89,7 @@ public static class CheckCommand
             var bpftrace = new BpftraceRunner(launcher, group.BpftracePath);
             foreach (var member in group.Members)
             {
+                attach[member.Name] = member.Attach;
                 var program = ProgramAssembler.Assemble([member], group.Interval).Text;
                 var problem = await ProbeTrial.RunAsync(bpftrace, program, group.Arguments, group.Environment, member.Name, NullLogger.Instance, cancellationToken).ConfigureAwait(false);
                 if (problem is not null && group.Arguments.Contains(BpftraceGroup.HelperChecks) && problem.Contains("Error loading program", StringComparison.Ordinal))

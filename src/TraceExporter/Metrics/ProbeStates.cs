@@ -32,7 +32,8 @@ public sealed class ProbeStates(SelfMetrics self)
         }
     }
 
-    public void Set(string name, string source, ProbeStatus status, string? reason = null)
+    /// <param name="attach">What the probe is attached to; null keeps what was said before.</param>
+    public void Set(string name, string source, ProbeStatus status, string? reason = null, string? attach = null)
     {
         lock (_lock)
         {
@@ -41,7 +42,8 @@ public sealed class ProbeStates(SelfMetrics self)
                 return;
             }
 
-            _states[name] = new ProbeState(name, source, status, reason);
+            attach ??= _states.GetValueOrDefault(name)?.Attach ?? "";
+            _states[name] = new ProbeState(name, source, status, reason, attach);
             self.ProbeUp.WithLabels(name).Set(status == ProbeStatus.Up ? 1 : 0);
         }
     }

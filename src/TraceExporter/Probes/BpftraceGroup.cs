@@ -40,7 +40,7 @@ public sealed partial class BpftraceGroup : IChildGroup
         _arguments = plan.Arguments;
         foreach (var member in plan.Members)
         {
-            states.Set(member.Name, member.Source, ProbeStatus.Starting);
+            states.Set(member.Name, member.Source, ProbeStatus.Starting, attach: member.Attach);
         }
     }
 

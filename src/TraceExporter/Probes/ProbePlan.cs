@@ -29,4 +29,12 @@ public sealed record ProbePlan
 
     /// <summary>The probe's program text: its blocks rendered, or its program.</summary>
     public string Text => Blocks is null ? Program ?? "" : ProbeBlock.Render(Blocks);
+
+    /// <summary>The attach points of its probes (<c>tracepoint:sock:inet_sock_set_state</c>, …), as the landing page and <c>check</c> show them.</summary>
+    public string Attach => string.Join(", ", (Blocks?.Select(b => b.AttachPoint) ?? AttachPoints(Program ?? "")).Distinct(StringComparer.Ordinal));
+
+    /// <summary>The attach points named at the start of a program's probe blocks (not BEGIN/END/interval, which every program has).</summary>
+    private static IEnumerable<string> AttachPoints(string program) =>
+        System.Text.RegularExpressions.Regex.Matches(program, @"(?m)^\s*((?:tracepoint|rawtracepoint|kprobe|kretprobe|uprobe|uretprobe|usdt|fentry|fexit|kfunc|kretfunc|software|hardware|profile|watchpoint):[^\s{/,]+(?:\s*,\s*[a-z]+:[^\s{/,]+)*)")
+            .Select(m => m.Groups[1].Value);
 }

@@ -80,6 +80,26 @@ public sealed class ProbePlannerTests
     }
 
     [Fact]
+    public void A_probe_says_what_it_is_attached_to_whatever_the_kind_of_its_program()
+    {
+        var user = new ProbePlan
+        {
+            Name = "u",
+            Source = ProbePlan.UserSource,
+            Program = "BEGIN { @s = 1; }\ntracepoint:sched:sched_process_exec /pid > 1/ { @a = count(); }\n  kprobe:tcp_connect, kprobe:tcp_close { @b = count(); }\ninterval:s:1 { }",
+        };
+        var builtin = new ProbePlan
+        {
+            Name = "b",
+            Source = ProbePlan.BuiltinSource,
+            Blocks = [new ProbeBlock("rawtracepoint:vmlinux:kfree_skb", null, "@x = count();"), new ProbeBlock("tracepoint:tcp:tcp_retransmit_skb", null, "@y = count();")],
+        };
+
+        Assert.Equal("tracepoint:sched:sched_process_exec, kprobe:tcp_connect, kprobe:tcp_close", user.Attach);
+        Assert.Equal("rawtracepoint:vmlinux:kfree_skb, tracepoint:tcp:tcp_retransmit_skb", builtin.Attach);
+    }
+
+    [Fact]
     public void A_user_program_that_needs_an_offset_this_kernel_lacks_is_unavailable_not_an_error()
     {
         var config = ConfigLoader.Parse("""
