@@ -486,7 +486,7 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
                 continue;
             }
 
-            Regex? pattern = null;
+            LinePattern? pattern = null;
             string? name = null, help = null;
             var limit = MapMetricConfig.DefaultSeriesLimit;
             foreach (var (keyNode, value) in map.Children)
@@ -498,7 +498,7 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
                         {
                             try
                             {
-                                pattern = new Regex(text, RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture, TimeSpan.FromMilliseconds(100));
+                                pattern = LinePattern.Parse(text);
                             }
                             catch (ArgumentException e)
                             {
@@ -540,7 +540,7 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
                 continue;
             }
 
-            var groups = pattern.GetGroupNames().Where(g => !int.TryParse(g, out _)).ToList();
+            var groups = pattern.GroupNames;
             var badGroup = groups.FirstOrDefault(g => !LabelName().IsMatch(g) || g.StartsWith("__", StringComparison.Ordinal));
             if (badGroup is not null)
             {

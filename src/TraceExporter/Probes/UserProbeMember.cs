@@ -82,13 +82,11 @@ public sealed class UserProbeMember : ProbeMember
         var line = LabelText.FromBytes(text).TrimEnd('\n');
         foreach (var (rule, family) in _lines)
         {
-            var match = rule.Pattern.Match(line);
-            if (!match.Success)
+            if (rule.Pattern.Match(line) is not { } values)
             {
                 continue;
             }
 
-            var values = rule.Labels.Select(l => match.Groups[l].Value).ToArray();
             lock (family.Sync)
             {
                 family.Series(values, string.Join('\0', values)).Value.Add(1);
