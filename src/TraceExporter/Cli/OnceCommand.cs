@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using TraceExporter.Configuration;
@@ -19,7 +18,7 @@ namespace TraceExporter;
 /// as the daemon, in a host without a web server; no .NET process metrics (they would clash with
 /// node_exporter's own <c>process_*</c>).
 /// </summary>
-public static partial class OnceCommand
+public static class OnceCommand
 {
     /// <summary>Stopped (SIGTERM/SIGINT) before the duration was over: nothing is written.</summary>
     public const int ExitInterrupted = 1;
@@ -70,9 +69,10 @@ public static partial class OnceCommand
     public static async Task<int> RunAsync(string configFile, string durationText, string textfile, string logLevel, CancellationToken cancellationToken)
     {
         var errors = new List<string>();
-        var duration = ParseDuration(durationText);
+        TimeSpan? duration = DurationText.TryParse(durationText, out var parsed) ? parsed : null;
         if (duration is null || duration < MinimumDuration || duration > MaximumDuration)
         {
+            duration = null;
             errors.Add($"--duration: '{durationText}' must be a duration from 1s to 24h, such as 60s or 5m");
         }
 
@@ -185,25 +185,4 @@ public static partial class OnceCommand
             File.Delete(temporary);
         }
     }
-
-    private static TimeSpan? ParseDuration(string text)
-    {
-        var match = DurationPattern().Match(text);
-        if (!match.Success)
-        {
-            return null;
-        }
-
-        var amount = long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
-        return match.Groups[2].Value switch
-        {
-            "ms" => TimeSpan.FromMilliseconds(amount),
-            "s" => TimeSpan.FromSeconds(amount),
-            "m" => TimeSpan.FromMinutes(amount),
-            _ => TimeSpan.FromHours(amount),
-        };
-    }
-
-    [GeneratedRegex(@"^(\d{1,9})(ms|s|m|h)$")]
-    private static partial Regex DurationPattern();
 }
