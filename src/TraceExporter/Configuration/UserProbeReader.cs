@@ -13,7 +13,7 @@ namespace TraceExporter.Configuration;
 /// </summary>
 internal sealed partial class UserProbeReader(NodeReader reader, string configPath, HashSet<string> takenMetricNames)
 {
-    private const string ProbeKeys = "name, program, program_file, interval, buffer_pages, metrics, lines";
+    private const string ProbeKeys = "name, kind, program, program_file, interval, buffer_pages, metrics, lines";
     private const string MetricKeys = "map, name, help, type, labels, scale, sum_map, update, series_limit";
     private const string LineKeys = "regex, name, help, series_limit";
 
@@ -182,6 +182,13 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
             {
                 case "name":
                     name = ProbeNameOf(value);
+                    break;
+                case "kind":
+                    if (value is not YamlScalarNode { Value: "bpftrace" })
+                    {
+                        reader.Error(value, "kind must be bpftrace (the default) or strace");
+                    }
+
                     break;
                 case "program":
                     program = reader.NonEmptyString(value, "program");
