@@ -128,7 +128,7 @@ public static class Daemon
         _ = new BpftraceMemory(registry, () => supervisor.BpftraceProcesses);
         if (web.BasicAuthUsers.Count > 0)
         {
-            app.UseMiddleware<WebConfigBasicAuth>(web);
+            app.UseMiddleware<WebConfigBasicAuth>(web, new BcryptVerifier(), registry);
         }
 
         ExporterWeb.Map(app, options, Version, registry, app.Services.GetRequiredService<UserMetricSet>(), app.Services.GetRequiredService<ProbeSupervisor>(), app.Services.GetRequiredService<ConfigReloader>());

@@ -22,11 +22,12 @@ public static class SelfMetricNames
     public const string BpftraceResidentMemory = "trace_exporter_bpftrace_resident_memory_bytes";
     public const string Syscalls = "trace_syscalls_total";
     public const string SyscallErrors = "trace_syscall_errors_total";
+    public const string WebAuthRefused = "trace_exporter_web_auth_refused_total";
 
     public static readonly IReadOnlyList<string> All =
     [
         ProbeUp, BuildInfo, Restarts, ParseErrors, LostEvents, ReloadSuccessful, ReloadTimestamp, SeriesDropped,
         UnmatchedLines, RuntimeErrors, ProbeRunSeconds, ProbeRuns, ProbeMissedEvents, BpftraceResidentMemory,
-        Syscalls, SyscallErrors,
+        Syscalls, SyscallErrors, WebAuthRefused,
     ];
 }

@@ -181,6 +181,13 @@ public static partial class WebConfigLoader
 
             if (value is YamlScalarNode { Value: { } hash } && BcryptHash().IsMatch(hash))
             {
+                var cost = BcryptCost.Of(hash);
+                if (cost < BcryptCost.Minimum || cost > BcryptCost.Maximum)
+                {
+                    reader.Error(value, $"basic_auth_users.{user}: bcrypt cost {cost} is outside {BcryptCost.Minimum} to {BcryptCost.Maximum} ({(cost < BcryptCost.Minimum ? "bcrypt refuses it" : "each check would take seconds, and scrapes would wait behind them")}; e.g. htpasswd -nBC {BcryptCost.Default})");
+                    continue;
+                }
+
                 users[user] = hash;
             }
             else
@@ -192,6 +199,6 @@ public static partial class WebConfigLoader
         return users;
     }
 
-    [GeneratedRegex(@"^\$2[abxy]?\$\d\d\$[./A-Za-z0-9]{53}$")]
+    [GeneratedRegex(@"^\$2[abxy]?\$\d\d\$[./A-Za-z0-9]{53}\z")]
     private static partial Regex BcryptHash();
 }
