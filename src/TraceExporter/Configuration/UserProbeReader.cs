@@ -11,7 +11,7 @@ namespace TraceExporter.Configuration;
 /// recorded with its location; cross-checks (names taken twice, maps the program never defines, labels that
 /// do not fit the key) run after each probe is read.
 /// </summary>
-internal sealed partial class UserProbeReader(NodeReader reader, string configPath, HashSet<string> takenMetricNames)
+internal sealed class UserProbeReader(NodeReader reader, string configPath, HashSet<string> takenMetricNames)
 {
     private const string ProbeKeys = "name, kind, program, program_file, interval, buffer_pages, metrics, lines";
     private const string MetricKeys = "map, name, help, type, labels, scale, sum_map, update, series_limit";
@@ -391,6 +391,16 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
             ok = false;
         }
 
+        if (NameRules.ReservedLabelOf(type) is { } reserved && labels.Any(l => l.Name == reserved))
+        {
+            var labelsNode = (YamlSequenceNode)map.Children[new YamlScalarNode("labels")];
+            var at = labelsNode.Children.OfType<YamlMappingNode>()
+                .Select(l => l.Children.TryGetValue(new YamlScalarNode("name"), out var n) ? n : null)
+                .FirstOrDefault(n => n is YamlScalarNode { Value: { } v } && v == reserved) ?? labelsNode;
+            reader.Error(at, $"label '{reserved}' is reserved in a {type.ToString().ToLowerInvariant()}: Prometheus writes it on the {(type == MetricType.Histogram ? "buckets" : "quantiles")} itself");
+            ok = false;
+        }
+
         if (labels.Count(l => l.Kind == LabelKind.Text) > 1)
         {
             reader.Error(map.Children[new YamlScalarNode("labels")], "at most one label of kind string per key: bpftrace joins key parts with ',' and two strings could not be told apart");
@@ -442,7 +452,7 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
                 {
                     case "name":
                         name = reader.NonEmptyString(value, "label name");
-                        if (name is not null && (!LabelName().IsMatch(name) || name.StartsWith("__", StringComparison.Ordinal)))
+                        if (name is not null && !NameRules.IsLabelName(name))
                         {
                             reader.Error(value, $"'{name}' is not a valid Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __)");
                             ok = false;
@@ -548,7 +558,7 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
             }
 
             var groups = pattern.GroupNames;
-            var badGroup = groups.FirstOrDefault(g => !LabelName().IsMatch(g) || g.StartsWith("__", StringComparison.Ordinal));
+            var badGroup = groups.FirstOrDefault(g => !NameRules.IsLabelName(g));
             if (badGroup is not null)
             {
                 reader.Error(map.Children[new YamlScalarNode("regex")], $"named group '{badGroup}' is not a valid Prometheus label name");
@@ -564,7 +574,7 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
     private string? ProbeNameOf(YamlNode node)
     {
         var name = reader.NonEmptyString(node, "probe name");
-        if (name is not null && !ProbeName().IsMatch(name))
+        if (name is not null && !NameRules.IsProbeName(name))
         {
             reader.Error(node, $"probe name '{name}' must be lowercase letters, digits and '_', starting with a letter");
             return null;
@@ -580,7 +590,7 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
             return null;
         }
 
-        if (!MapPattern().IsMatch(text))
+        if (!NameRules.IsMapName(text))
         {
             reader.Error(node, $"{what} '{text}' is not a bpftrace map name such as @bytes");
             return null;
@@ -596,7 +606,7 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
             return null;
         }
 
-        if (!MetricNamePattern().IsMatch(name))
+        if (!NameRules.IsMetricName(name))
         {
             reader.Error(node, $"'{name}' is not a valid Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)");
             return null;
@@ -605,6 +615,12 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
         if (!takenMetricNames.Add(name))
         {
             reader.Error(node, $"metric name '{name}' is already used (by another metric, a built-in or a self-metric)");
+            return null;
+        }
+
+        if (NameRules.ReservedPrefixOf(name) is { } prefix)
+        {
+            reader.Error(node, $"metric name '{name}' starts with {prefix}, which is kept for the exporter's own and the process metrics");
             return null;
         }
 
@@ -689,16 +705,4 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
         ["packed_name"] = LabelKind.PackedName,
         ["drop_reason"] = LabelKind.DropReason,
     };
-
-    [GeneratedRegex("^[a-z][a-z0-9_]*$")]
-    private static partial Regex ProbeName();
-
-    [GeneratedRegex("^@[A-Za-z_][A-Za-z0-9_]*$")]
-    private static partial Regex MapPattern();
-
-    [GeneratedRegex("^[a-zA-Z_:][a-zA-Z0-9_:]*$")]
-    private static partial Regex MetricNamePattern();
-
-    [GeneratedRegex("^[a-zA-Z_][a-zA-Z0-9_]*$")]
-    private static partial Regex LabelName();
 }
