@@ -23,6 +23,9 @@ public static class OnceCommand
     /// <summary>Stopped (SIGTERM/SIGINT) before the duration was over: nothing is written.</summary>
     public const int ExitInterrupted = 1;
 
+    /// <summary>The page could not be written (the message says why); the target is left as it was.</summary>
+    public const int ExitNotWritten = 1;
+
     private static readonly TimeSpan MinimumDuration = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaximumDuration = TimeSpan.FromHours(24);
 
@@ -154,35 +157,16 @@ public static class OnceCommand
         }
 
         var page = await MetricsEndpoint.RenderAsync(registry, app.Services.GetRequiredService<UserMetricSet>(), CancellationToken.None).ConfigureAwait(false);
-        await WriteAtomicallyAsync(page, target).ConfigureAwait(false);
-        return 0;
-    }
-
-    /// <summary>Writes the page to a temporary file beside <paramref name="target"/>, then renames it over it.</summary>
-    private static async Task WriteAtomicallyAsync(byte[] page, string target)
-    {
-        // Not *.prom: the textfile collector ignores it until the rename.
-        var temporary = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}.tmp");
         try
         {
-            var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None);
-            await using (stream.ConfigureAwait(false))
-            {
-                await stream.WriteAsync(page).ConfigureAwait(false);
-                stream.Flush(flushToDisk: true);
-            }
-
-            if (!OperatingSystem.IsWindows())
-            {
-                // node_exporter usually runs as another user.
-                File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-            }
-
-            File.Move(temporary, target, overwrite: true);
+            await TextfileWriter.WriteAsync(page, target).ConfigureAwait(false);
         }
-        finally
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            File.Delete(temporary);
+            await Console.Error.WriteLineAsync($"trace-exporter once: cannot write {target}: {e.Message}").ConfigureAwait(false);
+            return ExitNotWritten;
         }
+
+        return 0;
     }
 }
