@@ -67,8 +67,13 @@ internal sealed class UserProbeReader(NodeReader reader, string configPath, Hash
     }
 
     /// <summary>A strace probe: <c>target: {pid | process_name | command}</c> and <c>filter</c> in strace's own <c>-e</c> syntax.</summary>
-    private StraceProbeSettings? ReadStrace(YamlMappingNode map)
+    private StraceProbeSettings? ReadStrace(YamlMappingNode node)
     {
+        if (reader.Mapping(node, "a probe") is not { } map)
+        {
+            return null; // a key that is not a plain name
+        }
+
         string? name = null, strace = null;
         StraceTargetKind? kind = null;
         string target = "";
@@ -201,7 +206,7 @@ internal sealed class UserProbeReader(NodeReader reader, string configPath, Hash
                         var path = Path.IsPathRooted(file) ? file : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(configPath)) ?? ".", file);
                         try
                         {
-                            program = File.ReadAllText(path);
+                            program = RegularFile.ReadAllText(path);
                             programSource = path;
                             programNode = value;
                         }

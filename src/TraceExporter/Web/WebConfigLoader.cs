@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using TraceExporter.Configuration;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace TraceExporter.Web;
@@ -24,7 +23,7 @@ public static partial class WebConfigLoader
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = RegularFile.ReadAllText(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -36,15 +35,7 @@ public static partial class WebConfigLoader
 
     public static WebConfig Parse(string text, string path)
     {
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException e)
-        {
-            throw new ConfigException([new ConfigError(path, (int)e.Start.Line, (int)e.Start.Column, $"invalid YAML: {e.InnerException?.Message ?? e.Message}")]);
-        }
+        var stream = YamlLoader.Load(text, path);
 
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
         {
@@ -151,6 +142,16 @@ public static partial class WebConfigLoader
         if (!File.Exists(full))
         {
             reader.Error(node, $"{what}: no file {full}");
+            return null;
+        }
+
+        try
+        {
+            _ = RegularFile.ReadAllText(full); // a FIFO or a device would hang or flood the certificate loader
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            reader.Error(node, $"{what}: {e.Message}");
             return null;
         }
 
