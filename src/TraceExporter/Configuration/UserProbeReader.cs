@@ -78,11 +78,19 @@ internal sealed class UserProbeReader(NodeReader reader, string configPath, Hash
         StraceTargetKind? kind = null;
         string target = "";
         List<string> arguments = [], filters = [];
+        int? maxProcesses = null;
+        var seriesLimit = StraceProbeSettings.DefaultSeriesLimit;
         foreach (var (keyNode, value) in map.Children)
         {
             switch (((YamlScalarNode)keyNode).Value)
             {
                 case "kind":
+                    break;
+                case "max_processes":
+                    maxProcesses = (int?)reader.Integer(value, "max_processes", 1, 1024);
+                    break;
+                case "series_limit":
+                    seriesLimit = (int)(reader.Integer(value, "series_limit", 1, 1_000_000) ?? seriesLimit);
                     break;
                 case "name":
                     name = ProbeNameOf(value);
@@ -130,7 +138,7 @@ internal sealed class UserProbeReader(NodeReader reader, string configPath, Hash
 
                     break;
                 default:
-                    reader.Unknown(keyNode, ((YamlScalarNode)keyNode).Value, "name, kind, target, filter, strace_path");
+                    reader.Unknown(keyNode, ((YamlScalarNode)keyNode).Value, "name, kind, target, filter, strace_path, max_processes, series_limit");
                     break;
             }
         }
@@ -153,7 +161,15 @@ internal sealed class UserProbeReader(NodeReader reader, string configPath, Hash
             Arguments = arguments,
             Filters = filters,
             StracePath = strace ?? "strace",
+            MaxProcesses = maxProcesses ?? StraceProbeSettings.DefaultMaxProcesses,
+            SeriesLimit = seriesLimit,
         };
+        if (maxProcesses is not null && kind != StraceTargetKind.Name)
+        {
+            reader.Error(map.Children[new YamlScalarNode("max_processes")], "max_processes is only for a process_name target (a pid or a command is one process tree)");
+            return null;
+        }
+
         var problems = settings.Validate();
         foreach (var problem in problems)
         {

@@ -375,7 +375,7 @@ public sealed partial class ProbeSupervisor : IHostedService, IDisposable
     }
 
     private static string StraceIdentity(StraceProbeSettings p) =>
-        string.Join('\n', [p.TargetKind.ToString(), p.Target, p.StracePath, p.PollInterval.ToString(), .. p.Arguments, "--", .. p.Filters]);
+        string.Join('\n', [p.TargetKind.ToString(), p.Target, p.StracePath, p.PollInterval.ToString(), $"{p.MaxProcesses}/{p.SeriesLimit}", .. p.Arguments, "--", .. p.Filters]);
 
     /// <summary>A strace probe's runner and the loop that drives it.</summary>
     private sealed class RunningStrace : IDisposable
