@@ -10,7 +10,8 @@ using TraceExporter.Metrics;
 namespace TraceExporter.Web;
 
 /// <summary>
-/// HTTP basic authentication against <c>basic_auth_users</c>, for every path (as the exporter-toolkit does). bcrypt is slow on purpose, so it is kept off the request path:
+/// HTTP basic authentication against <c>basic_auth_users</c>, for every path but <c>/healthz</c>, which shows
+/// unauthenticated requests its status only (<see cref="HealthEndpoint"/>). bcrypt is slow on purpose, so it is kept off the request path:
 /// <list type="bullet">
 /// <item>a user and password that verified once are remembered, and so is a pair that failed: a repeated
 /// scrape, or a repeated wrong password, costs no bcrypt at all (remembered by an HMAC of the pair under a
@@ -52,7 +53,8 @@ public sealed class WebConfigBasicAuth
     public async Task InvokeAsync(HttpContext context)
     {
         var outcome = await CheckAsync(context.Request.Headers.Authorization.ToString()).ConfigureAwait(false);
-        if (outcome == Outcome.Authorized)
+        context.Items[typeof(WebConfigBasicAuth)] = outcome == Outcome.Authorized;
+        if (outcome == Outcome.Authorized || IsOpenPath(context.Request.Path))
         {
             await _next(context).ConfigureAwait(false);
             return;
@@ -63,6 +65,13 @@ public sealed class WebConfigBasicAuth
         context.Response.Headers.WWWAuthenticate = "Basic realm=\"trace-exporter\", charset=\"UTF-8\"";
         await context.Response.WriteAsync("Unauthorized\n", context.RequestAborted).ConfigureAwait(false);
     }
+
+    /// <summary>Whether this request's credentials were verified; true when there is no basic authentication.</summary>
+    public static bool IsAuthenticated(HttpContext context) =>
+        !context.Items.TryGetValue(typeof(WebConfigBasicAuth), out var value) || value is true;
+
+    /// <summary><c>/healthz</c> answers everyone (with its status only, see <see cref="HealthEndpoint"/>): liveness probes carry no credentials.</summary>
+    private static bool IsOpenPath(PathString path) => path.Equals("/healthz", StringComparison.Ordinal);
 
     private async Task<Outcome> CheckAsync(string header)
     {
