@@ -31,6 +31,10 @@ public static class YamlLoader
         {
             throw new ConfigException([new ConfigError(path, (int)e.Start.Line, (int)e.Start.Column, $"invalid YAML: {InnermostMessage(e)}")]);
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException)
+        {
+            throw LibraryFailed(path, null, e); // the shape check read the same text without this: not expected
+        }
 
         return stream;
     }
@@ -59,11 +63,12 @@ public static class YamlLoader
             }
         }
 
+        ParsingEvent? last = null;
         try
         {
             while (parser.MoveNext())
             {
-                var ev = parser.Current!;
+                var ev = last = parser.Current!;
                 switch (ev)
                 {
                     case DocumentStart:
@@ -104,7 +109,16 @@ public static class YamlLoader
         {
             throw new ConfigException([new ConfigError(path, (int)e.Start.Line, (int)e.Start.Column, $"invalid YAML: {InnermostMessage(e)}")]);
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException)
+        {
+            // YamlDotNet 16.3's scanner throws InvalidOperationException on some malformed input (a ':' that
+            // ends the file): still a mistake in the file, placed after the last thing read well.
+            throw LibraryFailed(path, last, e);
+        }
     }
+
+    private static ConfigException LibraryFailed(string path, ParsingEvent? last, Exception e) =>
+        new([new ConfigError(path, (int)(last?.End.Line ?? 1), (int)(last?.End.Column ?? 1), $"invalid YAML after this point ({e.Message})")]);
 
     private static void Fail(string path, ParsingEvent at, string message) =>
         throw new ConfigException([new ConfigError(path, (int)at.Start.Line, (int)at.Start.Column, message)]);

@@ -109,6 +109,16 @@ public sealed class InputShapeTests : IDisposable
         Assert.Contains(e.Errors, error => error.ToString().StartsWith(expected, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("probes:\n  - name: p\n    metrics:\n      - map: \"@x\"\n        labels:\n          - { name: comm, kind: packed_name }\n:")]
+    [InlineData("bpftrace:\n  path: bpftrace          # a name on PATH\n:")]
+    public void A_colon_that_ends_the_file_is_invalid_yaml_not_an_InvalidOperationException(string yaml)
+    {
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml, "cfg.yaml"));
+
+        Assert.Matches(@"^cfg\.yaml:\d+:\d+: invalid YAML", Assert.Single(e.Errors).ToString());
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     private string Fifo(string name)
