@@ -43,7 +43,7 @@ public static class GuardCommand
     {
         var abortOn = new Option<string[]>("--abort-on")
         {
-            Description = "SYSCALL[:ERRNO[,ERRNO…]]: stop the command when this call fails (with one of these errnos). Repeatable.",
+            Description = "SYSCALL[:ERRNO[,ERRNO…]][:PATH_PATTERN]: stop the command when this call fails (with one of these errnos, on a path matching the pattern: * ? as in file names). Repeatable.",
             Required = true,
             Arity = ArgumentArity.OneOrMore,
         };
