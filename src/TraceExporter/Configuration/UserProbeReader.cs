@@ -309,15 +309,22 @@ internal sealed class UserProbeReader(NodeReader reader, string configPath, Hash
 
             if (program is not null)
             {
-                foreach (var map in new[] { metric.Map, metric.SumMap }.OfType<string>())
+                try
                 {
-                    if (!DefinesMap(program, map))
+                    foreach (var map in new[] { metric.Map, metric.SumMap }.OfType<string>())
                     {
-                        reader.Error(item, $"map {map} is never assigned in the program{(programNode is null ? "" : $" (line {programNode.Start.Line})")}");
+                        if (!DefinesMap(program, map))
+                        {
+                            reader.Error(item, $"map {map} is never assigned in the program{(programNode is null ? "" : $" (line {programNode.Start.Line})")}");
+                        }
                     }
-                }
 
-                CheckAggregation(item, program, metric);
+                    CheckAggregation(item, program, metric);
+                }
+                catch (RegexMatchTimeoutException)
+                {
+                    reader.Error(item, $"the program is too large or tangled to find how it assigns {metric.Map} (the search took over 100 ms)");
+                }
             }
 
             metrics.Add(metric);

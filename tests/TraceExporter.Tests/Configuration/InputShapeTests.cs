@@ -119,6 +119,19 @@ public sealed class InputShapeTests : IDisposable
         Assert.Matches(@"^cfg\.yaml:\d+:\d+: invalid YAML", Assert.Single(e.Errors).ToString());
     }
 
+    [Fact]
+    public void A_program_too_costly_to_search_for_its_maps_is_a_located_error_not_a_regex_timeout()
+    {
+        var program = Path.Combine(_dir, "slow.bt");
+        File.WriteAllText(program, "BEGIN { " + string.Concat(Enumerable.Repeat("@execs[", 120_000)) + "\n");
+        var config = Path.Combine(_dir, "te.yaml");
+        File.WriteAllText(config, "probes:\n  - name: p\n    program_file: slow.bt\n    metrics: [{ map: \"@execs\", name: p_total, help: h }]\n");
+
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(config));
+
+        Assert.Contains(e.Errors, error => error.Line == 4 && error.Message.Contains("@execs", StringComparison.Ordinal));
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     private string Fifo(string name)
