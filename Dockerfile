@@ -9,10 +9,10 @@ COPY src/ src/
 RUN dotnet publish src/TraceExporter/TraceExporter.csproj --no-restore --configuration Release \
       -p:UseAppHost=false --output /app
 
-# Run: the ASP.NET runtime plus bpftrace and setpriv (util-linux), nothing else.
+# Run: the ASP.NET runtime plus bpftrace, setpriv (util-linux) and tini, nothing else.
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
 RUN apt-get update \
- && apt-get install -y --no-install-recommends bpftrace util-linux \
+ && apt-get install -y --no-install-recommends bpftrace util-linux tini \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /app /opt/trace-exporter
 COPY config/trace-exporter.yaml /etc/trace-exporter/trace-exporter.yaml
@@ -22,5 +22,7 @@ ENV DOTNET_EnableDiagnostics=0
 # CAP_PERFMON, CAP_SYS_ADMIN and CAP_SYS_NICE (README, "Running the container"), and this root can do nothing else.
 USER 0:0
 EXPOSE 9439
-ENTRYPOINT ["dotnet", "/opt/trace-exporter/trace-exporter.dll"]
+# tini as pid 1: a container has no init, and processes orphaned by a strace probe's command (their parent
+# exited) are reparented to pid 1, which must reap them or they stay zombies. tini also passes SIGTERM on.
+ENTRYPOINT ["/usr/bin/tini", "--", "dotnet", "/opt/trace-exporter/trace-exporter.dll"]
 CMD ["--config.file", "/etc/trace-exporter/trace-exporter.yaml", "--web.listen-address", ":9439"]

@@ -112,7 +112,7 @@ public static class Daemon
         _ = new BpftraceMemory(registry, () => probes.BpftraceProcesses);
         if (web.BasicAuthUsers.Count > 0)
         {
-            app.UseMiddleware<WebConfigBasicAuth>(web);
+            app.UseMiddleware<WebConfigBasicAuth>(web, new BcryptVerifier(), registry);
         }
 
         var reloader = app.Services.GetRequiredService<ConfigReloader>();

@@ -60,6 +60,13 @@ public sealed class WebConfigTests
             Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{wrong?.ToString() ?? "no credentials"}: {response.StatusCode}");
         }
 
+        // A kubelet's liveness probe has no credentials: /healthz answers it, with the status only.
+        using (var health = await anonymous.GetAsync(new Uri(daemon.BaseAddress, "healthz")))
+        {
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+            Assert.Equal("ok\n", await health.Content.ReadAsStringAsync());
+        }
+
         using (var plain = new HttpClient { Timeout = TimeSpan.FromSeconds(10) })
         {
             plain.DefaultRequestHeaders.Authorization = Basic(User, Password);

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using CliWrap;
 using Command = System.CommandLine.Command;
+using TraceExporter.Configuration;
 using TraceExporter.Probes;
 using TraceExporter.Strace;
 
@@ -32,11 +33,17 @@ public static class GuardCommand
 
     public const string StraceEnvironmentVariable = "TRACE_EXPORTER_STRACE";
 
+    /// <summary>SIGTERM to SIGKILL: longer than any clean shutdown should take.</summary>
+    private static readonly TimeSpan MaximumGrace = TimeSpan.FromHours(1);
+
+    /// <summary>Each named call is held this long at most: a hold is paid on every such call.</summary>
+    private static readonly TimeSpan MaximumHold = TimeSpan.FromSeconds(10);
+
     public static Command Create()
     {
         var abortOn = new Option<string[]>("--abort-on")
         {
-            Description = "SYSCALL[:ERRNO[,ERRNO…]]: stop the command when this call fails (with one of these errnos). Repeatable.",
+            Description = "SYSCALL[:ERRNO[,ERRNO…]][:PATH_PATTERN]: stop the command when this call fails (with one of these errnos, on a path matching the pattern: * ? as in file names). Repeatable.",
             Required = true,
             Arity = ArgumentArity.OneOrMore,
         };
@@ -93,14 +100,14 @@ public static class GuardCommand
             rules.Add(rule!);
         }
 
-        if (!TryParseDuration(graceText, out var grace))
+        if (!DurationText.TryParse(graceText, out var grace) || grace > MaximumGrace)
         {
-            return Fail(ExitUsage, $"--grace '{graceText}' is not a duration (2s, 500ms)");
+            return Fail(ExitUsage, $"--grace '{graceText}' must be a duration from 0 to {DurationText.Format(MaximumGrace)} (2s, 500ms)");
         }
 
-        if (!TryParseDuration(holdText, out var hold))
+        if (!DurationText.TryParse(holdText, out var hold) || hold > MaximumHold)
         {
-            return Fail(ExitUsage, $"--hold '{holdText}' is not a duration (20ms, 0)");
+            return Fail(ExitUsage, $"--hold '{holdText}' must be a duration from 0 to {DurationText.Format(MaximumHold)} (20ms, 0)");
         }
 
         if (StraceRunner.Resolve(stracePath) is not { } straceExe)
@@ -213,32 +220,6 @@ public static class GuardCommand
     {
         Console.Error.WriteLine($"guard: {message}");
         return code;
-    }
-
-    private static bool TryParseDuration(string text, out TimeSpan duration)
-    {
-        duration = TimeSpan.Zero;
-        if (text == "0")
-        {
-            return true;
-        }
-
-        var unitStart = text.TakeWhile(c => char.IsAsciiDigit(c) || c == '.').Count();
-        if (unitStart == 0 || !double.TryParse(text[..unitStart], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount))
-        {
-            return false;
-        }
-
-        TimeSpan? parsed = text[unitStart..] switch
-        {
-            "us" => TimeSpan.FromMicroseconds(amount),
-            "ms" => TimeSpan.FromMilliseconds(amount),
-            "s" => TimeSpan.FromSeconds(amount),
-            "m" => TimeSpan.FromMinutes(amount),
-            _ => null,
-        };
-        duration = parsed ?? TimeSpan.Zero;
-        return parsed is not null;
     }
 
     /// <summary>

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using TraceExporter.Configuration;
@@ -19,10 +18,13 @@ namespace TraceExporter;
 /// as the daemon, in a host without a web server; no .NET process metrics (they would clash with
 /// node_exporter's own <c>process_*</c>).
 /// </summary>
-public static partial class OnceCommand
+public static class OnceCommand
 {
     /// <summary>Stopped (SIGTERM/SIGINT) before the duration was over: nothing is written.</summary>
     public const int ExitInterrupted = 1;
+
+    /// <summary>The page could not be written (the message says why); the target is left as it was.</summary>
+    public const int ExitNotWritten = 1;
 
     private static readonly TimeSpan MinimumDuration = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaximumDuration = TimeSpan.FromHours(24);
@@ -70,9 +72,10 @@ public static partial class OnceCommand
     public static async Task<int> RunAsync(string configFile, string durationText, string textfile, string logLevel, CancellationToken cancellationToken)
     {
         var errors = new List<string>();
-        var duration = ParseDuration(durationText);
+        TimeSpan? duration = DurationText.TryParse(durationText, out var parsed) ? parsed : null;
         if (duration is null || duration < MinimumDuration || duration > MaximumDuration)
         {
+            duration = null;
             errors.Add($"--duration: '{durationText}' must be a duration from 1s to 24h, such as 60s or 5m");
         }
 
@@ -133,56 +136,16 @@ public static partial class OnceCommand
         }
 
         var page = await MetricsEndpoint.RenderAsync(registry, app.Services.GetRequiredService<MetricFamilySet>(), CancellationToken.None).ConfigureAwait(false);
-        await WriteAtomicallyAsync(page, target).ConfigureAwait(false);
-        return 0;
-    }
-
-    /// <summary>Writes the page to a temporary file beside <paramref name="target"/>, then renames it over it.</summary>
-    private static async Task WriteAtomicallyAsync(ArraySegment<byte> page, string target)
-    {
-        // Not *.prom: the textfile collector ignores it until the rename.
-        var temporary = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}.tmp");
         try
         {
-            var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None);
-            await using (stream.ConfigureAwait(false))
-            {
-                await stream.WriteAsync(page).ConfigureAwait(false);
-                stream.Flush(flushToDisk: true);
-            }
-
-            if (!OperatingSystem.IsWindows())
-            {
-                // node_exporter usually runs as another user.
-                File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-            }
-
-            File.Move(temporary, target, overwrite: true);
+            await TextfileWriter.WriteAsync(page, target).ConfigureAwait(false);
         }
-        finally
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            File.Delete(temporary);
+            await Console.Error.WriteLineAsync($"trace-exporter once: cannot write {target}: {e.Message}").ConfigureAwait(false);
+            return ExitNotWritten;
         }
+
+        return 0;
     }
-
-    private static TimeSpan? ParseDuration(string text)
-    {
-        var match = DurationPattern().Match(text);
-        if (!match.Success)
-        {
-            return null;
-        }
-
-        var amount = long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
-        return match.Groups[2].Value switch
-        {
-            "ms" => TimeSpan.FromMilliseconds(amount),
-            "s" => TimeSpan.FromSeconds(amount),
-            "m" => TimeSpan.FromMinutes(amount),
-            _ => TimeSpan.FromHours(amount),
-        };
-    }
-
-    [GeneratedRegex(@"^(\d{1,9})(ms|s|m|h)$")]
-    private static partial Regex DurationPattern();
 }

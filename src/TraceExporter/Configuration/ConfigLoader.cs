@@ -15,7 +15,7 @@ public static class ConfigLoader
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = RegularFile.ReadAllText(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -28,15 +28,7 @@ public static class ConfigLoader
     public static ExporterConfig Parse(string text, string path)
     {
         var errors = new List<ConfigError>();
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException e)
-        {
-            throw new ConfigException([new ConfigError(path, (int)e.Start.Line, (int)e.Start.Column, $"invalid YAML: {InnermostMessage(e)}")]);
-        }
+        var stream = YamlLoader.Load(text, path);
 
         var config = new ExporterConfig { SourcePath = path };
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
@@ -226,15 +218,5 @@ public static class ConfigLoader
         }
 
         return settings;
-    }
-
-    private static string InnermostMessage(Exception e)
-    {
-        while (e.InnerException is not null)
-        {
-            e = e.InnerException;
-        }
-
-        return e.Message;
     }
 }

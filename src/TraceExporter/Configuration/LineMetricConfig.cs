@@ -1,11 +1,9 @@
-using System.Text.RegularExpressions;
-
 namespace TraceExporter.Configuration;
 
 /// <summary>Line mode: each printf line that matches <see cref="Pattern"/> adds one to a counter labelled by its named groups.</summary>
 public sealed record LineMetricConfig
 {
-    public required Regex Pattern { get; init; }
+    public required LinePattern Pattern { get; init; }
 
     public required string Name { get; init; }
 

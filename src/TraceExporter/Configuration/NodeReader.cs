@@ -1,11 +1,10 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using YamlDotNet.RepresentationModel;
 
 namespace TraceExporter.Configuration;
 
 /// <summary>Typed reads of YAML nodes that record a located error instead of throwing.</summary>
-internal sealed partial class NodeReader(string path, List<ConfigError> errors)
+internal sealed class NodeReader(string path, List<ConfigError> errors)
 {
     /// <summary>The most series one metric may be allowed (each costs the daemon memory; 1,000,000 is a lot for one scrape).</summary>
     public const long MaxSeriesLimit = 1_000_000;
@@ -78,35 +77,21 @@ internal sealed partial class NodeReader(string path, List<ConfigError> errors)
         return null;
     }
 
-    /// <summary>A Prometheus-style duration: <c>500ms</c>, <c>5s</c>, <c>1m</c>, <c>1h</c>.</summary>
+    /// <summary>A duration (<see cref="DurationText"/>): <c>500ms</c>, <c>5s</c>, <c>1m</c>, <c>1h</c>.</summary>
     public TimeSpan? Duration(YamlNode node, string what, TimeSpan min, TimeSpan max)
     {
-        if (node is YamlScalarNode { Value: { } text } && DurationPattern().Match(text) is { Success: true } m)
+        if (node is YamlScalarNode { Value: { } text } && DurationText.TryParse(text, out var value))
         {
-            var amount = long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
-            var value = m.Groups[2].Value switch
-            {
-                "ms" => TimeSpan.FromMilliseconds(amount),
-                "s" => TimeSpan.FromSeconds(amount),
-                "m" => TimeSpan.FromMinutes(amount),
-                _ => TimeSpan.FromHours(amount),
-            };
             if (value >= min && value <= max)
             {
                 return value;
             }
 
-            Error(node, $"{what} must be between {Format(min)} and {Format(max)}, not {text}");
+            Error(node, $"{what} must be between {DurationText.Format(min)} and {DurationText.Format(max)}, not {text.Trim()}");
             return null;
         }
 
-        Error(node, $"{what} must be a duration such as 500ms, 5s or 1m");
+        Error(node, $"{what} must be a duration such as {DurationText.Examples}");
         return null;
     }
-
-    private static string Format(TimeSpan t) =>
-        t.TotalMilliseconds < 1000 ? $"{t.TotalMilliseconds}ms" : t.TotalSeconds < 60 ? $"{t.TotalSeconds}s" : t.TotalMinutes < 60 ? $"{t.TotalMinutes}m" : $"{t.TotalHours}h";
-
-    [GeneratedRegex(@"^\s*(\d{1,9})(ms|s|m|h)\s*$")]
-    private static partial Regex DurationPattern();
 }

@@ -10,9 +10,9 @@ namespace TraceExporter.Configuration;
 /// recorded with its location; cross-checks (names taken twice, maps the program never defines, labels that
 /// do not fit the key) run after each probe is read.
 /// </summary>
-internal sealed partial class UserProbeReader(NodeReader reader, string configPath, HashSet<string> takenMetricNames)
+internal sealed class UserProbeReader(NodeReader reader, string configPath, HashSet<string> takenMetricNames)
 {
-    private const string ProbeKeys = "name, program, program_file, interval, buffer_pages, max_map_keys, metrics, lines";
+    private const string ProbeKeys = "name, kind, program, program_file, interval, buffer_pages, max_map_keys, metrics, lines";
     private const string MetricKeys = "map, name, help, type, labels, scale, sum_map, update, series_limit, series_ttl";
     private const string LineKeys = "regex, name, help, series_limit, series_ttl";
 
@@ -66,17 +66,30 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
     }
 
     /// <summary>A strace probe: <c>target: {pid | process_name | command}</c> and <c>filter</c> in strace's own <c>-e</c> syntax.</summary>
-    private StraceProbeSettings? ReadStrace(YamlMappingNode map)
+    private StraceProbeSettings? ReadStrace(YamlMappingNode node)
     {
+        if (reader.Mapping(node, "a probe") is not { } map)
+        {
+            return null; // a key that is not a plain name
+        }
+
         string? name = null, strace = null;
         StraceTargetKind? kind = null;
         string target = "";
         List<string> arguments = [], filters = [];
+        int? maxProcesses = null;
+        var seriesLimit = StraceProbeSettings.DefaultSeriesLimit;
         foreach (var (keyNode, value) in map.Children)
         {
             switch (((YamlScalarNode)keyNode).Value)
             {
                 case "kind":
+                    break;
+                case "max_processes":
+                    maxProcesses = (int?)reader.Integer(value, "max_processes", 1, 1024);
+                    break;
+                case "series_limit":
+                    seriesLimit = (int)(reader.Integer(value, "series_limit", 1, 1_000_000) ?? seriesLimit);
                     break;
                 case "name":
                     name = ProbeNameOf(value);
@@ -124,7 +137,7 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
 
                     break;
                 default:
-                    reader.Unknown(keyNode, ((YamlScalarNode)keyNode).Value, "name, kind, target, filter, strace_path");
+                    reader.Unknown(keyNode, ((YamlScalarNode)keyNode).Value, "name, kind, target, filter, strace_path, max_processes, series_limit");
                     break;
             }
         }
@@ -147,7 +160,15 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
             Arguments = arguments,
             Filters = filters,
             StracePath = strace ?? "strace",
+            MaxProcesses = maxProcesses ?? StraceProbeSettings.DefaultMaxProcesses,
+            SeriesLimit = seriesLimit,
         };
+        if (maxProcesses is not null && kind != StraceTargetKind.Name)
+        {
+            reader.Error(map.Children[new YamlScalarNode("max_processes")], "max_processes is only for a process_name target (a pid or a command is one process tree)");
+            return null;
+        }
+
         var problems = settings.Validate();
         foreach (var problem in problems)
         {
@@ -182,6 +203,13 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
                 case "name":
                     name = ProbeNameOf(value);
                     break;
+                case "kind":
+                    if (value is not YamlScalarNode { Value: "bpftrace" })
+                    {
+                        reader.Error(value, "kind must be bpftrace (the default) or strace");
+                    }
+
+                    break;
                 case "program":
                     program = reader.NonEmptyString(value, "program");
                     programSource = configPath;
@@ -193,7 +221,7 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
                         var path = Path.IsPathRooted(file) ? file : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(configPath)) ?? ".", file);
                         try
                         {
-                            program = File.ReadAllText(path);
+                            program = RegularFile.ReadAllText(path);
                             programSource = path;
                             programNode = value;
                         }
@@ -456,6 +484,16 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
             ok = false;
         }
 
+        if (NameRules.ReservedLabelOf(type) is { } reserved && labels.Any(l => l.Name == reserved))
+        {
+            var labelsNode = (YamlSequenceNode)map.Children[new YamlScalarNode("labels")];
+            var at = labelsNode.Children.OfType<YamlMappingNode>()
+                .Select(l => l.Children.TryGetValue(new YamlScalarNode("name"), out var n) ? n : null)
+                .FirstOrDefault(n => n is YamlScalarNode { Value: { } v } && v == reserved) ?? labelsNode;
+            reader.Error(at, $"label '{reserved}' is reserved in a {type.ToString().ToLowerInvariant()}: Prometheus writes it on the {(type == MetricType.Histogram ? "buckets" : "quantiles")} itself");
+            ok = false;
+        }
+
         if (labels.Count(l => l.Kind == LabelKind.Text) > 1)
         {
             reader.Error(map.Children[new YamlScalarNode("labels")], "at most one label of kind string per key: bpftrace joins key parts with ',' and two strings could not be told apart");
@@ -509,7 +547,7 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
                 {
                     case "name":
                         name = reader.NonEmptyString(value, "label name");
-                        if (name is not null && (!LabelName().IsMatch(name) || name.StartsWith("__", StringComparison.Ordinal)))
+                        if (name is not null && !NameRules.IsLabelName(name))
                         {
                             reader.Error(value, $"'{name}' is not a valid Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __)");
                             ok = false;
@@ -560,7 +598,7 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
                 continue;
             }
 
-            Regex? pattern = null;
+            LinePattern? pattern = null;
             string? name = null, help = null;
             var limit = MapMetricConfig.DefaultSeriesLimit;
             TimeSpan? ttl = null;
@@ -573,7 +611,7 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
                         {
                             try
                             {
-                                pattern = new Regex(text, RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture, TimeSpan.FromMilliseconds(100));
+                                pattern = LinePattern.Parse(text);
                             }
                             catch (ArgumentException e)
                             {
@@ -618,8 +656,8 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
                 continue;
             }
 
-            var groups = pattern.GetGroupNames().Where(g => !int.TryParse(g, out _)).ToList();
-            var badGroup = groups.FirstOrDefault(g => !LabelName().IsMatch(g) || g.StartsWith("__", StringComparison.Ordinal));
+            var groups = pattern.GroupNames;
+            var badGroup = groups.FirstOrDefault(g => !NameRules.IsLabelName(g));
             if (badGroup is not null)
             {
                 reader.Error(map.Children[new YamlScalarNode("regex")], $"named group '{badGroup}' is not a valid Prometheus label name");
@@ -635,7 +673,7 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
     private string? ProbeNameOf(YamlNode node)
     {
         var name = reader.NonEmptyString(node, "probe name");
-        if (name is not null && !ProbeName().IsMatch(name))
+        if (name is not null && !NameRules.IsProbeName(name))
         {
             reader.Error(node, $"probe name '{name}' must be lowercase letters, digits and '_', starting with a letter");
             return null;
@@ -651,7 +689,7 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
             return null;
         }
 
-        if (!MapPattern().IsMatch(text))
+        if (!NameRules.IsMapName(text))
         {
             reader.Error(node, $"{what} '{text}' is not a bpftrace map name such as @bytes");
             return null;
@@ -667,7 +705,7 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
             return null;
         }
 
-        if (!MetricNamePattern().IsMatch(name))
+        if (!NameRules.IsMetricName(name))
         {
             reader.Error(node, $"'{name}' is not a valid Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)");
             return null;
@@ -676,6 +714,12 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
         if (!takenMetricNames.Add(name))
         {
             reader.Error(node, $"metric name '{name}' is already used (by another metric, a built-in or a self-metric)");
+            return null;
+        }
+
+        if (NameRules.ReservedPrefixOf(name) is { } prefix)
+        {
+            reader.Error(node, $"metric name '{name}' starts with {prefix}, which is kept for the exporter's own and the process metrics");
             return null;
         }
 
@@ -735,16 +779,4 @@ internal sealed partial class UserProbeReader(NodeReader reader, string configPa
         ["interface"] = LabelKind.Interface,
         ["port"] = LabelKind.Port,
     };
-
-    [GeneratedRegex("^[a-z][a-z0-9_]*$")]
-    private static partial Regex ProbeName();
-
-    [GeneratedRegex("^@[A-Za-z_][A-Za-z0-9_]*$")]
-    private static partial Regex MapPattern();
-
-    [GeneratedRegex("^[a-zA-Z_:][a-zA-Z0-9_:]*$")]
-    private static partial Regex MetricNamePattern();
-
-    [GeneratedRegex("^[a-zA-Z_][a-zA-Z0-9_]*$")]
-    private static partial Regex LabelName();
 }

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Prometheus;
 using TraceExporter.Configuration;
 
@@ -12,25 +11,9 @@ public sealed class LineRoute(LineMetricConfig rule, MetricFamily family, Counte
     /// <summary>False when the line does not match, or could not be matched in time (an unmatched line too).</summary>
     public bool TryCount(string line)
     {
-        Match match;
-        try
-        {
-            match = rule.Pattern.Match(line);
-        }
-        catch (RegexMatchTimeoutException)
+        if (rule.Pattern.Match(line) is not { } values)
         {
             return false;
-        }
-
-        if (!match.Success)
-        {
-            return false;
-        }
-
-        var values = new string[rule.Labels.Count];
-        for (var i = 0; i < values.Length; i++)
-        {
-            values[i] = match.Groups[rule.Labels[i]].Value;
         }
 
         var series = family.Resolve(values);

@@ -26,11 +26,14 @@ public static class SelfMetricNames
     public const string DrainsLate = "trace_exporter_map_drains_late_total";
     public const string Syscalls = "trace_syscalls_total";
     public const string SyscallErrors = "trace_syscall_errors_total";
+    public const string WebAuthRefused = "trace_exporter_web_auth_refused_total";
+    public const string StraceLinesSkipped = "trace_exporter_strace_lines_skipped_total";
+    public const string StraceProcessesSkipped = "trace_exporter_strace_processes_skipped_total";
 
     public static readonly IReadOnlyList<string> All =
     [
         ProbeUp, BuildInfo, Restarts, ParseErrors, LostEvents, ReloadSuccessful, ReloadTimestamp, SeriesDropped,
         UnmatchedLines, RuntimeErrors, ProbeRunSeconds, ProbeRuns, ProbeMissedEvents, BpftraceResidentMemory,
-        MapEntries, MapMaxEntries, MapUpdatesFailed, DrainsLate, Syscalls, SyscallErrors,
+        MapEntries, MapMaxEntries, MapUpdatesFailed, DrainsLate, Syscalls, SyscallErrors, WebAuthRefused, StraceLinesSkipped, StraceProcessesSkipped,
     ];
 }

@@ -38,11 +38,15 @@ public sealed class BpftraceRunner(ChildProcessLauncher launcher, string bpftrac
         var stdout = PipeTarget.Create((stream, ct) =>
             lines.ReadAsync(stream, line => parser.Parse(line, sink), () => sink.OnMalformed(ParseError.LineTooLong), ct));
 
-        string[] bpftraceArgs = ["-f", "json", .. arguments, "-e", program];
+        // The program goes on stdin, read as the file /dev/stdin (0.14 to 0.27, and through a chroot wrapper,
+        // which shares /proc and /dev): an argument is limited to 128 KiB (MAX_ARG_STRLEN), and in argv it would
+        // show in ps. bpftrace's messages then name the file "/dev/stdin:LINE:COLUMN".
+        string[] bpftraceArgs = ["-f", "json", .. arguments, "/dev/stdin"];
         var command = (File.Exists(Setpriv)
                 ? CliWrap.Cli.Wrap(Setpriv).WithArguments(["--pdeathsig", "TERM", "--", BpftracePath, .. bpftraceArgs])
                 : CliWrap.Cli.Wrap(BpftracePath).WithArguments(bpftraceArgs))
             .WithEnvironmentVariables(environment)
+            .WithStandardInputPipe(PipeSource.FromString(program, System.Text.Encoding.UTF8))
             .WithStandardOutputPipe(stdout)
             .WithStandardErrorPipe(PipeTarget.ToDelegate(onStderrLine))
             .WithValidation(CommandResultValidation.None);

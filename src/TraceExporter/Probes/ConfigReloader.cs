@@ -74,8 +74,21 @@ public sealed partial class ConfigReloader : IHostedService, IDisposable
                 Attempted?.Invoke();
                 return errors;
             }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                return Refuse($"{_path}: the configuration could not be loaded: {e.GetType().Name}: {e.Message}");
+            }
 
-            await _probes.ReloadAsync(next, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _probes.ReloadAsync(next, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Called from SIGHUP with no one to catch it: an exception here would go unseen.
+                return Refuse($"applying the configuration failed: {e.GetType().Name}: {e.Message}");
+            }
+
             _self.ReloadSuccessful.Set(1);
             _self.ReloadTimestamp.Set(_time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
             Attempted?.Invoke();
@@ -85,6 +98,14 @@ public sealed partial class ConfigReloader : IHostedService, IDisposable
         {
             _one.Release();
         }
+    }
+
+    private string[] Refuse(string error)
+    {
+        LogRefused(error);
+        _self.ReloadSuccessful.Set(0);
+        Attempted?.Invoke();
+        return [error];
     }
 
     public void Dispose()

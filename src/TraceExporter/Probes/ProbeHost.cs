@@ -250,7 +250,7 @@ public sealed partial class ProbeHost : IHostedService, IDisposable
     }
 
     private static string StraceIdentity(StraceProbeSettings p) =>
-        string.Join('\n', [p.TargetKind.ToString(), p.Target, p.StracePath, p.PollInterval.ToString(), .. p.Arguments, "--", .. p.Filters]);
+        string.Join('\n', [p.TargetKind.ToString(), p.Target, p.StracePath, p.PollInterval.ToString(), $"{p.MaxProcesses}/{p.SeriesLimit}", .. p.Arguments, "--", .. p.Filters]);
 
     private sealed record Running(string Identity, ChildSupervisor Supervisor);
 

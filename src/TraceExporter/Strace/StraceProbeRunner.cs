@@ -26,6 +26,7 @@ public sealed partial class StraceProbeRunner
     private readonly ConcurrentDictionary<int, Task> _attached = new();
     private readonly ConcurrentDictionary<int, bool> _live = new();
     private readonly Action<ProbeState>? _onState;
+    private readonly HashSet<int> _skipped = [];
     private volatile ProbeState _state;
 
     public StraceProbeRunner(
@@ -47,6 +48,7 @@ public sealed partial class StraceProbeRunner
         _onState = onState;
         _state = new ProbeState(settings.Name, "strace", ProbeStatus.Starting, null);
         onState?.Invoke(_state);
+        metrics.SetSeriesLimit(settings.Name, settings.SeriesLimit);
     }
 
     /// <summary>What the landing page and /healthz show; <see cref="ProbeState.Source"/> is "strace".</summary>
@@ -109,12 +111,28 @@ public sealed partial class StraceProbeRunner
         SetState(ProbeStatus.Starting, $"waiting for a process named '{_settings.Target}'");
         while (!stopping.IsCancellationRequested)
         {
-            foreach (var pid in _scan.Find(_settings.Target))
+            var found = _scan.Find(_settings.Target);
+            _skipped.IntersectWith(found); // forget those that are gone
+            foreach (var pid in found)
             {
                 if (_attached.ContainsKey(pid))
                 {
                     continue;
                 }
+
+                if (_attached.Count >= _settings.MaxProcesses)
+                {
+                    // Any user can start processes of this name: each would be one more root strace.
+                    if (_skipped.Add(pid))
+                    {
+                        _metrics.ProcessesSkipped.WithLabels(_settings.Name).Inc();
+                        LogAtCapacity(_settings.Name, pid, _settings.MaxProcesses);
+                    }
+
+                    continue;
+                }
+
+                _skipped.Remove(pid);
 
                 var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 _attached[pid] = done.Task;
@@ -262,6 +280,12 @@ public sealed partial class StraceProbeRunner
                     case ProcessExitEvent exited:
                         attempt.OnExit(exited);
                         break;
+                    case UnrecognizedLine:
+                        _metrics.LinesSkipped.WithLabels(_settings.Name, "unrecognized").Inc();
+                        break;
+                    case TooLongLine:
+                        _metrics.LinesSkipped.WithLabels(_settings.Name, "too_long").Inc();
+                        break;
                 }
             },
             stopping,
@@ -335,6 +359,9 @@ public sealed partial class StraceProbeRunner
 
     [LoggerMessage(Level = LogLevel.Information, Message = "strace probe {Probe}: attached to pid {Pid}")]
     private partial void LogAttached(string probe, int pid);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "strace probe {Probe}: not tracing pid {Pid}: max_processes ({Max}) are traced already")]
+    private partial void LogAtCapacity(string probe, int pid, int max);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "strace probe {Probe}: target pid {Pid} {How}")]
     private partial void LogTargetExited(string probe, int pid, string how);

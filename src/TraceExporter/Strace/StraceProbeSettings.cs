@@ -15,6 +15,15 @@ public sealed record StraceProbeSettings
 
     public static readonly TimeSpan DefaultPollInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Processes a <see cref="StraceTargetKind.Name"/> probe traces at once (one root strace each): any user can
+    /// start processes of any name, and each costs the host a strace and its target a ~25× slowdown.
+    /// </summary>
+    public const int DefaultMaxProcesses = 8;
+
+    /// <summary>Label sets per metric and probe; a probe that sees every one of Linux's ~450 calls ok and failing stays under it.</summary>
+    public const int DefaultSeriesLimit = 1000;
+
     public required string Name { get; init; }
 
     public required StraceTargetKind TargetKind { get; init; }
@@ -28,6 +37,12 @@ public sealed record StraceProbeSettings
 
     /// <summary>strace on PATH, or an absolute path.</summary>
     public string StracePath { get; init; } = "strace";
+
+    /// <summary>The most processes a <see cref="StraceTargetKind.Name"/> probe traces at once; more are skipped (logged, counted).</summary>
+    public int MaxProcesses { get; init; } = DefaultMaxProcesses;
+
+    /// <summary>Label sets per metric past which new ones fold into <c>syscall="__overflow__"</c>.</summary>
+    public int SeriesLimit { get; init; } = DefaultSeriesLimit;
 
     /// <summary>How often a <see cref="StraceTargetKind.Name"/> probe looks through /proc for new processes.</summary>
     public TimeSpan PollInterval { get; init; } = DefaultPollInterval;
@@ -70,6 +85,16 @@ public sealed record StraceProbeSettings
             {
                 errors.Add($"filter '{filter}' must be QUALIFIER=VALUE with QUALIFIER one of {string.Join(", ", AllowedQualifiers)}");
             }
+        }
+
+        if (MaxProcesses is < 1 or > 1024)
+        {
+            errors.Add($"max_processes {MaxProcesses} must be between 1 and 1024");
+        }
+
+        if (SeriesLimit is < 1 or > 1_000_000)
+        {
+            errors.Add($"series_limit {SeriesLimit} must be between 1 and 1000000");
         }
 
         if (PollInterval < TimeSpan.FromMilliseconds(100) || PollInterval > TimeSpan.FromHours(1))

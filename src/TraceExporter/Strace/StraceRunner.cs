@@ -15,7 +15,12 @@ namespace TraceExporter.Strace;
 /// </summary>
 public sealed class StraceRunner(ChildProcessLauncher launcher, string stracePath)
 {
-    public const int MaxLineBytes = 16 * 1024 * 1024;
+    /// <summary>
+    /// The longest line of strace output read. With <c>-s 4096 -xx</c> one string is at most ~16 KiB (a path, or a
+    /// 4 KiB buffer of a read or write); longer lines (an execve with many long arguments) are skipped and
+    /// counted (<see cref="TooLongLine"/>), so a traced program cannot make the daemon hold megabytes per line.
+    /// </summary>
+    public const int MaxLineBytes = 64 * 1024;
 
     private const string Setpriv = "/usr/bin/setpriv";
     private const string Setsid = "/usr/bin/setsid";
@@ -56,7 +61,11 @@ public sealed class StraceRunner(ChildProcessLauncher launcher, string stracePat
                     onEvent(ev);
                 }
             },
-            () => unrecognized++,
+            () =>
+            {
+                unrecognized++;
+                onEvent(new TooLongLine());
+            },
             CancellationToken.None), CancellationToken.None);
 
         string[] straceCall = [StracePath, .. invocation.Arguments(output.Path)];

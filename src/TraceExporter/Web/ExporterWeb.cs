@@ -29,6 +29,12 @@ public static class ExporterWeb
         {
             app.MapPost("/-/reload", async context =>
             {
+                if (LifecycleRequestPolicy.Refusal(context.Request) is { } refusal)
+                {
+                    await WriteAsync(context, (HttpStatusCode)refusal.Status, PlainText, refusal.Reason + "\n").ConfigureAwait(false);
+                    return;
+                }
+
                 var errors = await reload(context.RequestAborted).ConfigureAwait(false);
                 await (errors.Count == 0
                     ? WriteAsync(context, HttpStatusCode.OK, PlainText, "reloaded\n")
@@ -36,18 +42,7 @@ public static class ExporterWeb
             });
         }
 
-        app.MapGet("/healthz", context =>
-        {
-            var states = probes.All;
-            var notUp = states.Where(s => s.Status != ProbeStatus.Up).ToList();
-            if (states.Count > 0 && notUp.Count == 0)
-            {
-                return WriteAsync(context, HttpStatusCode.OK, PlainText, "ok: every probe is attached\n");
-            }
-
-            var lines = notUp.Select(s => $"{s.Name}: {s.Status.ToString().ToLowerInvariant()}{(s.Reason is null ? "" : " (" + s.Reason + ")")}");
-            return WriteAsync(context, HttpStatusCode.ServiceUnavailable, PlainText, "not ready:\n" + string.Join("\n", lines) + "\n");
-        });
+        app.MapGet("/healthz", context => HealthEndpoint.WriteAsync(context, probes.All));
         return pages;
     }
 

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using TraceExporter.Configuration;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace TraceExporter.Web;
@@ -24,7 +23,7 @@ public static partial class WebConfigLoader
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = RegularFile.ReadAllText(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -36,15 +35,7 @@ public static partial class WebConfigLoader
 
     public static WebConfig Parse(string text, string path)
     {
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException e)
-        {
-            throw new ConfigException([new ConfigError(path, (int)e.Start.Line, (int)e.Start.Column, $"invalid YAML: {e.InnerException?.Message ?? e.Message}")]);
-        }
+        var stream = YamlLoader.Load(text, path);
 
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
         {
@@ -154,6 +145,16 @@ public static partial class WebConfigLoader
             return null;
         }
 
+        try
+        {
+            _ = RegularFile.ReadAllText(full); // a FIFO or a device would hang or flood the certificate loader
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            reader.Error(node, $"{what}: {e.Message}");
+            return null;
+        }
+
         return full;
     }
 
@@ -181,6 +182,13 @@ public static partial class WebConfigLoader
 
             if (value is YamlScalarNode { Value: { } hash } && BcryptHash().IsMatch(hash))
             {
+                var cost = BcryptCost.Of(hash);
+                if (cost < BcryptCost.Minimum || cost > BcryptCost.Maximum)
+                {
+                    reader.Error(value, $"basic_auth_users.{user}: bcrypt cost {cost} is outside {BcryptCost.Minimum} to {BcryptCost.Maximum} ({(cost < BcryptCost.Minimum ? "bcrypt refuses it" : "each check would take seconds, and scrapes would wait behind them")}; e.g. htpasswd -nBC {BcryptCost.Default})");
+                    continue;
+                }
+
                 users[user] = hash;
             }
             else
@@ -192,6 +200,6 @@ public static partial class WebConfigLoader
         return users;
     }
 
-    [GeneratedRegex(@"^\$2[abxy]?\$\d\d\$[./A-Za-z0-9]{53}$")]
+    [GeneratedRegex(@"^\$2[abxy]?\$\d\d\$[./A-Za-z0-9]{53}\z")]
     private static partial Regex BcryptHash();
 }

@@ -25,6 +25,24 @@ public sealed class GuardCommandTests
     }
 
     [SkippableFact]
+    public async Task Guard_with_a_path_pattern_lets_other_missing_files_be_and_stops_at_the_first_matching_one()
+    {
+        StracePrerequisite.Require();
+        using var scratch = await StraceScratch.CreateAsync();
+        var firmware = Path.Combine(scratch.Directory, "firmware");
+        var marker = Path.Combine(scratch.Directory, "marker");
+        var script = $"echo a; true < {scratch.Missing}; echo b; true < {firmware}/intel/x.bin; touch {marker}; echo after";
+
+        var result = await GuardAsync(["--abort-on", $"openat:ENOENT:{firmware}/*", "--", "dash", "-c", script]);
+
+        Assert.True(70 == result.ExitCode, Describe(result));
+        Assert.Equal("a\nb\n", result.StandardOutput);
+        Assert.False(File.Exists(marker), "the command after the matching open ran\n" + Describe(result));
+        Assert.Contains($"openat(\"{firmware}/intel/x.bin\") failed with ENOENT", result.StandardError);
+        Assert.Contains($"(--abort-on openat:ENOENT:{firmware}/*)", result.StandardError);
+    }
+
+    [SkippableFact]
     public async Task Guard_lets_a_clean_script_finish_with_its_own_exit_code_and_untouched_output()
     {
         StracePrerequisite.Require();

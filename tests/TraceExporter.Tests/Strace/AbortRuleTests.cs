@@ -19,7 +19,32 @@ public sealed class AbortRuleTests
     }
 
     [Theory]
+    [InlineData("openat:ENOENT:/lib/firmware/*", "/lib/firmware/x.bin", "ENOENT", true)]
+    [InlineData("openat:ENOENT:/lib/firmware/*", "/lib/firmware/intel/sub/x.bin", "ENOENT", true)]
+    [InlineData("openat:ENOENT:/lib/firmware/*", "/usr/lib/locale/locale-archive", "ENOENT", false)]
+    [InlineData("openat:ENOENT:/lib/firmware/*", "/lib/firmware", "ENOENT", false)]
+    [InlineData("openat:ENOENT:/lib/firmware/*", "lib/firmware/x.bin", "ENOENT", false)]
+    [InlineData("openat:ENOENT:/lib/firmware/*", "/lib/firmware/x.bin", "EACCES", false)]
+    [InlineData("openat:ENOENT,EACCES:/etc/*.conf", "/etc/app.conf", "EACCES", true)]
+    [InlineData("openat:ENOENT:/etc/*.conf", "/etc/app.conf.d", "ENOENT", false)]
+    [InlineData("openat:ENOENT:/dev/sd?", "/dev/sda", "ENOENT", true)]
+    [InlineData("openat:ENOENT:/dev/sd?", "/dev/sda1", "ENOENT", false)]
+    [InlineData("openat::/secret/*", "/secret/key", "EPERM", true)]
+    [InlineData("openat:ENOENT:/data/a:b", "/data/a:b", "ENOENT", true)]
+    [InlineData("openat:ENOENT:/LIB/*", "/lib/x", "ENOENT", false)]
+    public void A_path_pattern_stops_only_on_a_failing_call_whose_path_matches(string rule, string path, string errno, bool expected)
+    {
+        Assert.True(AbortRule.TryParse(rule, out var parsed, out var error), error);
+
+        Assert.Equal(expected, parsed!.Matches(new SyscallEvent(1, "openat", SyscallOutcome.Error, errno, path)));
+        Assert.False(parsed.Matches(new SyscallEvent(1, "openat", SyscallOutcome.Error, errno, null)));
+        Assert.Equal(rule, parsed.ToString());
+    }
+
+    [Theory]
     [InlineData("")]
+    [InlineData("openat:ENOENT:")]
+    [InlineData("openat\n")]
     [InlineData("OpenAt:ENOENT")]
     [InlineData("openat:enoent")]
     [InlineData("openat:")]

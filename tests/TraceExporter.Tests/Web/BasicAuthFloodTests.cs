@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using TraceExporter.Web;
+
+namespace TraceExporter.Tests.Web;
+
+/// <summary>Wrong passwords are cheap for the server: remembered, verified a few at a time off the thread pool, refused at once when too many wait.</summary>
+public sealed class BasicAuthFloodTests : IDisposable
+{
+    private const string User = "prometheus";
+    private const string Password = "right horse battery";
+    private readonly BcryptVerifier _verifier = new();
+
+    [Fact]
+    public async Task A_repeated_wrong_password_is_not_verified_again()
+    {
+        var auth = Middleware(cost: 12);
+        var first = Stopwatch.StartNew();
+        Assert.Equal(401, await StatusAsync(auth, User, "wrong"));
+        first.Stop();
+
+        var repeats = Stopwatch.StartNew();
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal(401, await StatusAsync(auth, User, "wrong"));
+        }
+
+        repeats.Stop();
+        Assert.True(repeats.Elapsed < first.Elapsed, $"10 repeats took {repeats.Elapsed.TotalMilliseconds} ms, one bcrypt check {first.Elapsed.TotalMilliseconds} ms");
+    }
+
+    [Fact]
+    public async Task The_right_password_is_let_through_and_remembered()
+    {
+        var auth = Middleware(cost: 12);
+
+        Assert.Equal(200, await StatusAsync(auth, User, Password));
+        var again = Stopwatch.StartNew();
+        Assert.Equal(200, await StatusAsync(auth, User, Password));
+
+        Assert.True(again.Elapsed < TimeSpan.FromMilliseconds(50), $"the remembered pair took {again.Elapsed.TotalMilliseconds} ms");
+        Assert.Equal(401, await StatusAsync(auth, "nobody", Password));
+    }
+
+    [Fact]
+    public async Task A_flood_of_distinct_wrong_passwords_is_refused_without_blocking_the_thread_pool_and_a_known_scrape_goes_on()
+    {
+        var auth = Middleware(cost: 10);
+        Assert.Equal(200, await StatusAsync(auth, User, Password)); // Prometheus scraped before the flood
+
+        var flood = Enumerable.Range(0, 200).Select(i => Task.Run(() => StatusAsync(auth, User, $"guess {i}"))).ToList();
+        var scrape = Stopwatch.StartNew();
+        var status = await Task.Run(() => StatusAsync(auth, User, Password));
+        scrape.Stop();
+        var statuses = await Task.WhenAll(flood);
+
+        Assert.Equal(200, status);
+        Assert.True(scrape.Elapsed < TimeSpan.FromMilliseconds(500), $"the known scrape took {scrape.Elapsed.TotalMilliseconds} ms during the flood");
+        Assert.All(statuses, s => Assert.Equal(401, s));
+    }
+
+    [Fact]
+    public async Task At_most_the_verifier_s_threads_run_bcrypt_at_once_and_the_rest_is_refused_at_once()
+    {
+        var running = 0;
+        var most = 0;
+        using var gate = new ManualResetEventSlim();
+        using var verifier = new BcryptVerifier(threads: 1, queueLength: 2, verify: (_, _) =>
+        {
+            var now = Interlocked.Increment(ref running);
+            InterlockedMax(ref most, now);
+            gate.Wait(TimeSpan.FromSeconds(10));
+            Interlocked.Decrement(ref running);
+            return false;
+        });
+
+        var results = Enumerable.Range(0, 20).Select(i => verifier.VerifyAsync($"p{i}", "h")).ToList();
+        var refusedAtOnce = results.Count(r => r.IsCompleted && r.Result is null);
+        gate.Set();
+        await Task.WhenAll(results);
+
+        Assert.Equal(1, most);
+        Assert.True(refusedAtOnce >= 17, $"{refusedAtOnce} refused at once");
+        Assert.Equal(20 - refusedAtOnce, results.Count(r => r.Result is false));
+    }
+
+    [Fact]
+    public void An_unknown_user_is_checked_against_a_hash_of_the_configured_users_cost()
+    {
+        var auth = Middleware(cost: 12);
+
+        Assert.Equal(12, BcryptCost.Of(auth.UnknownUserHash));
+    }
+
+    public void Dispose() => _verifier.Dispose();
+
+    private WebConfigBasicAuth Middleware(int cost) => new(
+        context => { context.Response.StatusCode = 200; return Task.CompletedTask; },
+        new WebConfig { BasicAuthUsers = new Dictionary<string, string> { [User] = BCrypt.Net.BCrypt.HashPassword(Password, cost) } },
+        _verifier,
+        Prometheus.Metrics.NewCustomRegistry());
+
+    private static async Task<int> StatusAsync(WebConfigBasicAuth auth, string user, string password)
+    {
+        var context = new DefaultHttpContext();
+        context.Request.Headers.Authorization = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}"));
+        context.Response.Body = new MemoryStream();
+        await auth.InvokeAsync(context);
+        return context.Response.StatusCode;
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int seen;
+        while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
+        {
+        }
+    }
+}
