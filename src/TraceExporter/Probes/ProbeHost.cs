@@ -193,7 +193,7 @@ public sealed partial class ProbeHost : IHostedService, IDisposable
                 {
                     var runner = new StraceProbeRunner(settings, _straceMetrics, _launcher, _logger, _time,
                         onState: state => _states.Set(state.Name, state.Source, state.Status, state.Reason));
-                    var supervisor = new ChildSupervisor(new StraceGroup(runner), RestartBackoff.Default, _time, _logger);
+                    var supervisor = new ChildSupervisor(runner, RestartBackoff.Default, _time, _logger);
                     _straces[settings.Name] = new Running(StraceIdentity(settings), supervisor);
                     supervisor.Start();
                 }

@@ -10,10 +10,10 @@ namespace TraceExporter.Strace;
 /// <summary>
 /// Runs one strace probe until stopped: for a pid, one strace attached to it; for a name, one strace per
 /// matching process, and every <see cref="StraceProbeSettings.PollInterval"/> another for each new one; for a
-/// command, the command under strace, started again (with backoff) when it ends. Every finished call counts in
+/// command, the command under strace once per run (its <see cref="ChildSupervisor"/> starts it again, with backoff, when it ends). Every finished call counts in
 /// <see cref="StraceMetrics"/>. A target that exits is logged; a pid target is then done.
 /// </summary>
-public sealed partial class StraceProbeRunner
+public sealed partial class StraceProbeRunner : IChildGroup
 {
     private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(3);
     private readonly StraceProbeSettings _settings;
@@ -22,7 +22,6 @@ public sealed partial class StraceProbeRunner
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly ProcessNameScan _scan;
-    private readonly RestartBackoff _backoff;
     private readonly ConcurrentDictionary<int, Task> _attached = new();
     private readonly ConcurrentDictionary<int, bool> _live = new();
     private readonly Action<ProbeState>? _onState;
@@ -44,7 +43,6 @@ public sealed partial class StraceProbeRunner
         _logger = logger;
         _time = time ?? TimeProvider.System;
         _scan = new ProcessNameScan(procRoot);
-        _backoff = RestartBackoff.Default;
         _onState = onState;
         _state = new ProbeState(settings.Name, "strace", ProbeStatus.Starting, null);
         onState?.Invoke(_state);
@@ -62,14 +60,25 @@ public sealed partial class StraceProbeRunner
 
     private int _unrecognized;
 
-    public async Task RunAsync(CancellationToken stopping)
+    public string Name => _settings.Name;
+
+    /// <summary>Follows the target until it is done or <paramref name="stopping"/> is cancelled (one run: see <see cref="RunOnceAsync"/>).</summary>
+    public Task RunAsync(CancellationToken stopping) => RunOnceAsync(false, stopping);
+
+    /// <summary>
+    /// One run under a <see cref="ChildSupervisor"/>: a pid target until the process exits, a name target until
+    /// stopped, a command once: it <see cref="ChildRunEnd.Ended"/> when the command does, and the supervisor
+    /// starts it again with its backoff.
+    /// </summary>
+    public async Task<ChildRun> RunOnceAsync(bool restart, CancellationToken stopping)
     {
+        var started = _time.GetUtcNow();
         var strace = StraceRunner.Resolve(_settings.StracePath);
         if (strace is null)
         {
             SetState(ProbeStatus.Failed, $"strace not found: '{_settings.StracePath}' is not an executable file or on PATH");
             LogFailed(_settings.Name, _state.Reason!);
-            return;
+            return new ChildRun(ChildRunEnd.Finished, TimeSpan.Zero);
         }
 
         var runner = new StraceRunner(_launcher, strace);
@@ -82,9 +91,10 @@ public sealed partial class StraceProbeRunner
                 await RunNameAsync(runner, stopping).ConfigureAwait(false);
                 break;
             default:
-                await RunCommandAsync(runner, stopping).ConfigureAwait(false);
-                break;
+                return await RunCommandOnceAsync(runner, started, stopping).ConfigureAwait(false);
         }
+
+        return new ChildRun(ChildRunEnd.Finished, _time.GetUtcNow() - started);
     }
 
     private async Task RunPidAsync(StraceRunner runner, int pid, CancellationToken stopping)
@@ -180,38 +190,23 @@ public sealed partial class StraceProbeRunner
         await Task.WhenAll(_attached.Values).ConfigureAwait(false);
     }
 
-    private async Task RunCommandAsync(StraceRunner runner, CancellationToken stopping)
+    private async Task<ChildRun> RunCommandOnceAsync(StraceRunner runner, DateTimeOffset started, CancellationToken stopping)
     {
-        var failures = 0;
-        while (!stopping.IsCancellationRequested)
+        var attempt = await LaunchAsync(runner, stopping).ConfigureAwait(false);
+        if (stopping.IsCancellationRequested)
         {
-            var started = _time.GetUtcNow();
-            var attempt = await LaunchAsync(runner, stopping).ConfigureAwait(false);
-            if (stopping.IsCancellationRequested)
-            {
-                return;
-            }
-
-            if (!attempt.Attached)
-            {
-                SetState(ProbeStatus.Failed, attempt.Error);
-                LogFailed(_settings.Name, attempt.Error);
-                return;
-            }
-
-            failures = _time.GetUtcNow() - started >= RestartBackoff.StableAfter ? 1 : failures + 1;
-            var delay = _backoff.Delay(failures, Random.Shared.NextDouble());
-            SetState(ProbeStatus.Restarting, $"command {attempt.Describe()}");
-            LogCommandExited(_settings.Name, attempt.Describe(), delay.TotalSeconds);
-            try
-            {
-                await Task.Delay(delay, _time, stopping).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+            return new ChildRun(ChildRunEnd.Finished, _time.GetUtcNow() - started);
         }
+
+        if (!attempt.Attached)
+        {
+            SetState(ProbeStatus.Failed, attempt.Error);
+            LogFailed(_settings.Name, attempt.Error);
+            return new ChildRun(ChildRunEnd.Finished, _time.GetUtcNow() - started);
+        }
+
+        SetState(ProbeStatus.Restarting, $"command {attempt.Describe()}");
+        return new ChildRun(ChildRunEnd.Ended, _time.GetUtcNow() - started, $"strace probe {_settings.Name}: command {attempt.Describe()}");
     }
 
     private async Task<Attempt> AttachAsync(StraceRunner runner, int pid, Action onAttached, CancellationToken stopping)
@@ -366,8 +361,6 @@ public sealed partial class StraceProbeRunner
     [LoggerMessage(Level = LogLevel.Information, Message = "strace probe {Probe}: target pid {Pid} {How}")]
     private partial void LogTargetExited(string probe, int pid, string how);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "strace probe {Probe}: command {How}; starting it again in {Seconds:F1} s")]
-    private partial void LogCommandExited(string probe, string how, double seconds);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "strace probe {Probe} stopped: {Reason}")]
     private partial void LogFailed(string probe, string reason);

@@ -121,6 +121,44 @@ public sealed class ProbeHostTests : IDisposable
         await probes.StopAsync(CancellationToken.None);
     }
 
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task A_strace_command_that_ends_is_started_again_by_the_same_supervisor_with_its_backoff()
+    {
+        // A stand-in for strace: "runs" the command (it exits at once) and writes the exit to its -o, as strace -f does.
+        var strace = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"te-fake-strace-{Guid.NewGuid():N}");
+        var starts = strace + ".starts";
+        await File.WriteAllTextAsync(strace, $$"""
+            #!/bin/sh
+            while [ $# -gt 0 ]; do case "$1" in -o) out=$2; shift;; esac; shift; done
+            echo x >> '{{starts}}'
+            echo "$$ +++ exited with 0 +++" > "$out"
+            """.Replace("\r", "", StringComparison.Ordinal));
+        File.SetUnixFileMode(strace, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        try
+        {
+            var config = ConfigLoader.Parse($$"""
+                builtin: {}
+                probes:
+                  - { name: cmd, kind: strace, strace_path: {{strace}}, target: { command: [/bin/true] } }
+                """, "t.yaml");
+            using var probes = Host(config);
+            await probes.StartAsync(CancellationToken.None);
+            await Until(() => _states.Get("cmd")?.Status == ProbeStatus.Restarting);
+            await Task.Delay(300);
+            Assert.Single(File.ReadAllLines(starts)); // the backoff waits on the fake clock
+
+            _time.Advance(TimeSpan.FromSeconds(1.3));
+            await Until(() => File.ReadAllLines(starts).Length == 2);
+            await probes.StopAsync(CancellationToken.None);
+        }
+        finally
+        {
+            File.Delete(strace);
+            File.Delete(starts);
+        }
+    }
+
     public void Dispose()
     {
         _launcher.Dispose();
