@@ -18,7 +18,7 @@ public sealed record ExporterConfig
     public IReadOnlyList<UserProbeConfig> Probes { get; init; } = [];
 
     /// <summary>strace probes (<c>kind: strace</c> in <c>probes:</c>).</summary>
-    public IReadOnlyList<Strace.StraceProbeSettings> StraceProbes { get; init; } = [];
+    public IReadOnlyList<StraceProbeSettings> StraceProbes { get; init; } = [];
 
     /// <summary>The file this was read from, for messages.</summary>
     public string SourcePath { get; init; } = "";

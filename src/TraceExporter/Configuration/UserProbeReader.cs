@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using YamlDotNet.RepresentationModel;
-using TraceExporter.Strace;
 
 namespace TraceExporter.Configuration;
 

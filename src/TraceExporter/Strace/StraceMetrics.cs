@@ -1,4 +1,5 @@
 using Prometheus;
+using TraceExporter.Configuration;
 using TraceExporter.Metrics;
 
 namespace TraceExporter.Strace;

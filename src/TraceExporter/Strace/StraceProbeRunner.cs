@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using CliWrap;
 using Microsoft.Extensions.Logging;
+using TraceExporter.Configuration;
 using TraceExporter.Probes;
 using TraceExporter.Metrics;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using CliWrap;
 using Microsoft.Extensions.Logging.Abstractions;
+using TraceExporter.Configuration;
 using TraceExporter.KernelTests.Infrastructure;
 using TraceExporter.Metrics;
 using TraceExporter.Probes;

@@ -1,3 +1,4 @@
+using TraceExporter.Configuration;
 using TraceExporter.Strace;
 
 namespace TraceExporter.Tests.Strace;

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace TraceExporter.Strace;
+namespace TraceExporter.Configuration;
 
 /// <summary>
 /// One strace probe from the configuration. <see cref="Target"/> is a pid, a process name, or the program of a

@@ -1,4 +1,4 @@
-namespace TraceExporter.Strace;
+namespace TraceExporter.Configuration;
 
 /// <summary>What a strace probe attaches to.</summary>
 public enum StraceTargetKind
