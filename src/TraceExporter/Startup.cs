@@ -17,6 +17,9 @@ public static class Startup
     public const int ExitConfigError = 2;
     public const int ExitPrerequisites = 3;
 
+    /// <summary>A cgroup id the daemon does not know yet makes it walk the cgroup2 tree, at most this often.</summary>
+    public static readonly TimeSpan CgroupWalkInterval = TimeSpan.FromSeconds(1);
+
     /// <summary>A configuration that loaded, on a host that can run probes.</summary>
     public sealed record Started(ExporterConfig Config, HostFacts Host, Version BpftraceVersion);
 
@@ -37,7 +40,7 @@ public static class Startup
     /// <summary>Checks the prerequisites; null (each problem written as <c>PREFIX: cannot start: …</c>) when one is missing.</summary>
     public static async Task<Started?> CheckHostAsync(ExporterConfig config, ChildProcessLauncher launcher, TextWriter errors, string prefix, CancellationToken cancellationToken)
     {
-        var host = HostFacts.Discover();
+        var host = HostFacts.Discover(cgroup2Mount: config.Cgroups.Mount);
         var prerequisites = await Prerequisites.CheckAsync(launcher, config.Bpftrace.Path, host, cancellationToken).ConfigureAwait(false);
         if (prerequisites.Problems.Count > 0)
         {
@@ -68,6 +71,10 @@ public static class Startup
         services.AddSingleton(new BpftraceInfo(started.BpftraceVersion));
         services.AddSingleton<MetricFamilySet>();
         services.AddSingleton<ProbeStates>();
+        services.AddSingleton(new CgroupSweeper(
+            started.Host.Cgroup2 is { } cgroup2 ? new CgroupNames(new CgroupResolver(cgroup2.MountPoint, CgroupWalkInterval, TimeProvider.System)) : null,
+            started.Config.Cgroups.SeriesGrace,
+            TimeProvider.System));
         services.AddSingleton(new Strace.StraceMetrics(registry));
         services.AddSingleton<ProbeHost>();
         services.AddHostedService(sp => sp.GetRequiredService<ProbeHost>());

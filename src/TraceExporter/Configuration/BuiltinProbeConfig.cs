@@ -17,4 +17,11 @@ public sealed record BuiltinProbeConfig
 
     /// <summary>tcp_accepts: local ports in the host's ephemeral range count as one <c>port="ephemeral"</c> series.</summary>
     public bool FoldEphemeralPorts { get; init; } = true;
+
+    /// <summary>
+    /// The labels of its metric: its own label (comm, port, interface, reason) and the workload labels its events
+    /// can be attributed by (<see cref="BuiltinCatalogue.LabelChoices"/>), shown in that order whatever the order
+    /// given. Null: its own label alone, as <c>tcp_connects: true</c> means.
+    /// </summary>
+    public IReadOnlyList<string>? Labels { get; init; }
 }

@@ -57,13 +57,16 @@ public static class ConfigLoader
                     case "bpftrace":
                         config = config with { Bpftrace = ReadBpftrace(reader, value) };
                         break;
+                    case "cgroups":
+                        config = config with { Cgroups = ReadCgroups(reader, value) };
+                        break;
                     case "probes":
                         var taken = BuiltinCatalogue.MetricNames.Concat(SelfMetricNames.All).ToHashSet(StringComparer.Ordinal);
                         var probes = new UserProbeReader(reader, path, taken);
                         config = config with { Probes = probes.ReadAll(value), StraceProbes = probes.StraceProbes };
                         break;
                     default:
-                        reader.Unknown(keyNode, key, "interval, builtin, bpftrace, probes");
+                        reader.Unknown(keyNode, key, "interval, builtin, bpftrace, cgroups, probes");
                         break;
                 }
             }
@@ -128,7 +131,7 @@ public static class ConfigLoader
             return probe;
         }
 
-        var keys = probe.Name == BuiltinCatalogue.TcpAccepts ? "enabled, series_limit, series_ttl, ephemeral_ports" : "enabled, series_limit, series_ttl";
+        var keys = probe.Name == BuiltinCatalogue.TcpAccepts ? "enabled, labels, series_limit, series_ttl, ephemeral_ports" : "enabled, labels, series_limit, series_ttl";
         foreach (var (keyNode, value) in map.Children)
         {
             var key = ((YamlScalarNode)keyNode).Value;
@@ -139,6 +142,9 @@ public static class ConfigLoader
                     break;
                 case "series_limit":
                     probe = reader.Integer(value, $"{what}.series_limit", 1, NodeReader.MaxSeriesLimit) is { } limit ? probe with { SeriesLimit = (int)limit } : probe;
+                    break;
+                case "labels":
+                    probe = ReadBuiltinLabels(reader, value, what, probe.Name) is { } labels ? probe with { Labels = labels } : probe;
                     break;
                 case "series_ttl":
                     probe = reader.Duration(value, $"{what}.series_ttl", TimeSpan.FromSeconds(1), TimeSpan.FromDays(366)) is { } ttl ? probe with { SeriesTtl = ttl } : probe;
@@ -161,6 +167,78 @@ public static class ConfigLoader
         }
 
         return probe;
+    }
+
+    /// <summary>A built-in's <c>labels: [comm, unit, …]</c>: names from its choices, each once, at least one.</summary>
+    private static List<string>? ReadBuiltinLabels(NodeReader reader, YamlNode node, string what, string probe)
+    {
+        var choices = BuiltinCatalogue.LabelChoices[probe];
+        if (node is not YamlSequenceNode { Children.Count: > 0 } list)
+        {
+            reader.Error(node, $"{what}.labels must be a list of some of: {string.Join(", ", choices)}");
+            return null;
+        }
+
+        var labels = new List<string>();
+        foreach (var item in list.Children)
+        {
+            if (item is YamlScalarNode { Value: { } name } && choices.Contains(name) && !labels.Contains(name))
+            {
+                labels.Add(name);
+            }
+            else
+            {
+                reader.Error(item, item is YamlScalarNode { Value: { } twice } && labels.Contains(twice)
+                    ? $"{what}.labels: '{twice}' appears twice"
+                    : $"{what}.labels: '{(item as YamlScalarNode)?.Value}' is not one of: {string.Join(", ", choices)}");
+                return null;
+            }
+        }
+
+        return labels;
+    }
+
+    private static CgroupSettings ReadCgroups(NodeReader reader, YamlNode node)
+    {
+        var settings = new CgroupSettings();
+        if (reader.Mapping(node, "cgroups") is not { } map)
+        {
+            return settings;
+        }
+
+        foreach (var (keyNode, value) in map.Children)
+        {
+            var key = ((YamlScalarNode)keyNode).Value;
+            switch (key)
+            {
+                case "mount":
+                    if (reader.NonEmptyString(value, "cgroups.mount") is { } mount)
+                    {
+                        if (Path.IsPathRooted(mount))
+                        {
+                            settings = settings with { Mount = mount };
+                        }
+                        else
+                        {
+                            reader.Error(value, "cgroups.mount must be an absolute path (the cgroup2 mount point, e.g. /sys/fs/cgroup)");
+                        }
+                    }
+
+                    break;
+                case "series_grace":
+                    if (reader.Duration(value, "cgroups.series_grace", TimeSpan.FromSeconds(1), TimeSpan.FromDays(7)) is { } grace)
+                    {
+                        settings = settings with { SeriesGrace = grace };
+                    }
+
+                    break;
+                default:
+                    reader.Unknown(keyNode, key, "mount, series_grace");
+                    break;
+            }
+        }
+
+        return settings;
     }
 
     private static BpftraceSettings ReadBpftrace(NodeReader reader, YamlNode node)

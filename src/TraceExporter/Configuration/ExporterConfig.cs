@@ -14,6 +14,8 @@ public sealed record ExporterConfig
 
     public BpftraceSettings Bpftrace { get; init; } = new();
 
+    public CgroupSettings Cgroups { get; init; } = new();
+
     /// <summary>Users' own bpftrace programs.</summary>
     public IReadOnlyList<UserProbeConfig> Probes { get; init; } = [];
 

@@ -23,4 +23,11 @@ public enum LabelKind
 
     /// <summary>A TCP/UDP port number; ports in the host's ephemeral range (<c>net.ipv4.ip_local_port_range</c>) read <c>ephemeral</c>.</summary>
     Port,
+
+    /// <summary>
+    /// A cgroup v2 id (bpftrace's <c>cgroup</c>, or a socket's cgroup): resolved by the daemon to the cgroup's
+    /// path, from which it gives the labels <see cref="LabelConfig.CgroupLabels"/> asks for (cgroup, unit,
+    /// container_id, pod_uid).
+    /// </summary>
+    Cgroup,
 }

@@ -520,6 +520,10 @@ internal sealed class UserProbeReader(NodeReader reader, string configPath, Hash
         return (metric, map.Children.ContainsKey("update"));
     }
 
+    /// <summary>
+    /// <c>labels:</c> one entry per key part, <c>{name, kind}</c>; a part of kind cgroup names the labels it gives
+    /// instead: <c>{kind: cgroup, labels: [cgroup, unit, container_id, pod_uid]}</c> (any of them; default cgroup).
+    /// </summary>
     private List<LabelConfig> ReadLabels(YamlNode node)
     {
         var labels = new List<LabelConfig>();
@@ -538,6 +542,7 @@ internal sealed class UserProbeReader(NodeReader reader, string configPath, Hash
             }
 
             string? name = null;
+            YamlNode? cgroupLabels = null, nameNode = null;
             var kind = LabelKind.Number;
             var ok = true;
             foreach (var (keyNode, value) in map.Children)
@@ -546,14 +551,10 @@ internal sealed class UserProbeReader(NodeReader reader, string configPath, Hash
                 {
                     case "name":
                         name = reader.NonEmptyString(value, "label name");
+                        nameNode = value;
                         if (name is not null && !NameRules.IsLabelName(name))
                         {
                             reader.Error(value, $"'{name}' is not a valid Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __)");
-                            ok = false;
-                        }
-                        else if (name is not null && !seen.Add(name))
-                        {
-                            reader.Error(value, $"label '{name}' appears twice");
                             ok = false;
                         }
 
@@ -561,24 +562,83 @@ internal sealed class UserProbeReader(NodeReader reader, string configPath, Hash
                     case "kind":
                         kind = Choice(value, "label kind", LabelKinds, ref ok);
                         break;
+                    case "labels":
+                        cgroupLabels = value;
+                        break;
                     default:
-                        reader.Unknown(keyNode, ((YamlScalarNode)keyNode).Value, "name, kind");
+                        reader.Unknown(keyNode, ((YamlScalarNode)keyNode).Value, "name, kind, labels");
                         ok = false;
                         break;
                 }
             }
 
-            if (name is null && ok)
+            if (!ok)
+            {
+                continue;
+            }
+
+            LabelConfig label;
+            if (kind == LabelKind.Cgroup)
+            {
+                if (name is not null)
+                {
+                    reader.Error(item, $"a cgroup key part names its labels with labels: [{string.Join(", ", LabelConfig.CgroupLabelNames)}], not with name");
+                    continue;
+                }
+
+                if (ReadCgroupLabels(cgroupLabels) is not { } names)
+                {
+                    continue;
+                }
+
+                label = LabelConfig.Cgroup(names);
+            }
+            else if (cgroupLabels is not null)
+            {
+                reader.Error(cgroupLabels, "labels: belongs to a key part of kind cgroup");
+                continue;
+            }
+            else if (name is null)
             {
                 reader.Error(item, "a label needs a name");
+                continue;
             }
-            else if (name is not null && ok)
+            else
             {
-                labels.Add(new LabelConfig(name, kind));
+                label = new LabelConfig(name, kind);
+            }
+
+            foreach (var labelName in label.Names.Where(n => !seen.Add(n)))
+            {
+                reader.Error(nameNode ?? cgroupLabels ?? item, $"label '{labelName}' appears twice");
+                ok = false;
+            }
+
+            if (ok)
+            {
+                labels.Add(label);
             }
         }
 
         return labels;
+    }
+
+    private List<string>? ReadCgroupLabels(YamlNode? node)
+    {
+        if (node is null)
+        {
+            return ["cgroup"];
+        }
+
+        var names = node is YamlSequenceNode { Children.Count: > 0 } list ? list.Children.Select(c => (c as YamlScalarNode)?.Value ?? "").ToList() : [];
+        var wrong = names.FirstOrDefault(n => !LabelConfig.CgroupLabelNames.Contains(n));
+        if (names.Count == 0 || wrong is not null || names.Distinct().Count() != names.Count)
+        {
+            reader.Error(node, $"labels of a cgroup key part must be some of: {string.Join(", ", LabelConfig.CgroupLabelNames)}, each once");
+            return null;
+        }
+
+        return names;
     }
 
     private List<LineMetricConfig> ReadLines(YamlNode node)
@@ -777,5 +837,6 @@ internal sealed class UserProbeReader(NodeReader reader, string configPath, Hash
         ["drop_reason"] = LabelKind.DropReason,
         ["interface"] = LabelKind.Interface,
         ["port"] = LabelKind.Port,
+        ["cgroup"] = LabelKind.Cgroup,
     };
 }

@@ -52,7 +52,16 @@ public sealed class HostFacts
     /// <summary>The host's ephemeral ports, folded into one <c>port="ephemeral"</c> series by port labels; null when unknown.</summary>
     public PortRange? EphemeralPorts { get; init; }
 
-    public static HostFacts Discover(string tracefsRoot = Tracefs.DefaultRoot, string btfPath = KernelBtf.DefaultPath, string ephemeralRangePath = PortRange.EphemeralRangePath)
+    /// <summary>Where the cgroup v2 hierarchy is mounted (cgroup ids are its directories' inodes); null when nowhere.</summary>
+    public Cgroup2Mount? Cgroup2 { get; init; }
+
+    /// <param name="cgroup2Mount">The cgroup2 mount point as configured; null: found in <c>/proc/self/mountinfo</c>.</param>
+    public static HostFacts Discover(
+        string tracefsRoot = Tracefs.DefaultRoot,
+        string btfPath = KernelBtf.DefaultPath,
+        string ephemeralRangePath = PortRange.EphemeralRangePath,
+        string? cgroup2Mount = null,
+        string mountInfoPath = Cgroup2Mount.SelfMountInfo)
     {
         var tracefs = new Tracefs(tracefsRoot);
         KernelBtf? btf = null;
@@ -72,7 +81,14 @@ public sealed class HostFacts
             : null;
         dropReasons ??= btf is null ? null : DropReasonTable.FromBtf(btf);
 
-        return new HostFacts(btfPath, btf) { Tracefs = tracefs, BtfProblem = btfProblem, DropReasons = dropReasons, EphemeralPorts = PortRange.ReadEphemeral(ephemeralRangePath) };
+        return new HostFacts(btfPath, btf)
+        {
+            Tracefs = tracefs,
+            BtfProblem = btfProblem,
+            DropReasons = dropReasons,
+            EphemeralPorts = PortRange.ReadEphemeral(ephemeralRangePath),
+            Cgroup2 = cgroup2Mount is null ? Cgroup2Mount.Discover(mountInfoPath) : new Cgroup2Mount(cgroup2Mount, "/"),
+        };
     }
 
     /// <summary>The byte offset of a struct member on this kernel; throws <see cref="ProbeUnavailableException"/> when unknown.</summary>

@@ -16,24 +16,42 @@ public sealed class KeyDecoder
     public const string UnknownInterface = "unknown";
     public const string EphemeralPort = "ephemeral";
     private readonly IReadOnlyList<LabelConfig> _labels;
+    private readonly int[] _slots;
+    private readonly int _names;
     private readonly DropReasonTable? _dropReasons;
     private readonly PortRange? _ephemeral;
+    private readonly CgroupNames? _cgroups;
     private readonly bool _stringsEscapedTwice;
 
     /// <param name="stringsEscapedTwice">bpftrace 0.22–0.23 escape string keys a second time.</param>
-    public KeyDecoder(IReadOnlyList<LabelConfig> labels, DropReasonTable? dropReasons, bool stringsEscapedTwice, PortRange? ephemeralPorts = null)
+    /// <param name="cgroups">Resolves a <see cref="LabelKind.Cgroup"/> part; without it such a part reads as unresolved.</param>
+    public KeyDecoder(IReadOnlyList<LabelConfig> labels, DropReasonTable? dropReasons, bool stringsEscapedTwice, PortRange? ephemeralPorts = null, CgroupNames? cgroups = null)
     {
         _labels = labels;
         _dropReasons = dropReasons;
         _stringsEscapedTwice = stringsEscapedTwice;
         _ephemeral = ephemeralPorts;
+        _cgroups = cgroups;
+        _slots = new int[labels.Count];
+        for (var i = 0; i < labels.Count; i++)
+        {
+            _slots[i] = _names;
+            _names += labels[i].Names.Count;
+        }
     }
 
     public static bool EscapesStringKeysTwice(Version bpftrace) => bpftrace >= new Version(0, 22) && bpftrace < new Version(0, 24);
 
-    public bool TryDecode(ReadOnlySpan<byte> key, out string[] values)
+    public bool TryDecode(ReadOnlySpan<byte> key, out string[] values) => TryDecode(key, out values, out _);
+
+    /// <summary>
+    /// The label values of <paramref name="key"/>, one per label name; <paramref name="cgroup"/> is the key's cgroup
+    /// id (null without a cgroup part) and whether it resolved.
+    /// </summary>
+    public bool TryDecode(ReadOnlySpan<byte> key, out string[] values, out (ulong Id, bool Resolved)? cgroup)
     {
-        values = new string[_labels.Count];
+        values = new string[_names];
+        cgroup = null;
         if (_labels.Count == 0)
         {
             return key.IsEmpty;
@@ -51,12 +69,15 @@ public sealed class KeyDecoder
 
         var rest = key;
         var end = textIndex < 0 ? _labels.Count : textIndex;
+        Span<ulong> numbers = stackalloc ulong[2];
         for (var i = 0; i < end; i++)
         {
-            if (!TakeLeft(ref rest, _labels[i], out values[i]))
+            if (!TakeLeft(ref rest, _labels[i], numbers))
             {
                 return false;
             }
+
+            Render(_labels[i], numbers, values, _slots[i], ref cgroup);
         }
 
         if (textIndex < 0)
@@ -66,19 +87,20 @@ public sealed class KeyDecoder
 
         for (var i = _labels.Count - 1; i > textIndex; i--)
         {
-            if (!TakeRight(ref rest, _labels[i], out values[i]))
+            if (!TakeRight(ref rest, _labels[i], numbers))
             {
                 return false;
             }
+
+            Render(_labels[i], numbers, values, _slots[i], ref cgroup);
         }
 
-        values[textIndex] = DecodeText(rest);
+        values[_slots[textIndex]] = DecodeText(rest);
         return true;
     }
 
-    private bool TakeLeft(ref ReadOnlySpan<byte> rest, LabelConfig label, out string value)
+    private static bool TakeLeft(ref ReadOnlySpan<byte> rest, LabelConfig label, scoped Span<ulong> numbers)
     {
-        Span<ulong> numbers = stackalloc ulong[2];
         for (var p = 0; p < label.KeyParts; p++)
         {
             var comma = rest.IndexOf((byte)',');
@@ -86,32 +108,55 @@ public sealed class KeyDecoder
             rest = comma < 0 ? [] : rest[(comma + 1)..];
             if (!KeyPart.TryParse(part, out numbers[p]))
             {
-                value = "";
                 return false;
             }
         }
 
-        value = Render(label, numbers);
         return true;
     }
 
-    private bool TakeRight(ref ReadOnlySpan<byte> rest, LabelConfig label, out string value)
+    private static bool TakeRight(ref ReadOnlySpan<byte> rest, LabelConfig label, scoped Span<ulong> numbers)
     {
-        Span<ulong> numbers = stackalloc ulong[2];
         for (var p = label.KeyParts - 1; p >= 0; p--)
         {
             var comma = rest.LastIndexOf((byte)',');
             if (comma < 0 || !KeyPart.TryParse(rest[(comma + 1)..], out numbers[p]))
             {
-                value = "";
                 return false;
             }
 
             rest = rest[..comma];
         }
 
-        value = Render(label, numbers);
         return true;
+    }
+
+    private void Render(LabelConfig label, ReadOnlySpan<ulong> numbers, string[] values, int slot, ref (ulong Id, bool Resolved)? cgroup)
+    {
+        if (label.Kind != LabelKind.Cgroup)
+        {
+            values[slot] = Render(label, numbers);
+            return;
+        }
+
+        var resolved = false;
+        var names = CgroupNames.Unresolved;
+        if (_cgroups is not null)
+        {
+            resolved = _cgroups.TryGet(numbers[0], out names);
+        }
+
+        cgroup = (numbers[0], resolved);
+        for (var n = 0; n < label.CgroupLabels.Count; n++)
+        {
+            values[slot + n] = label.CgroupLabels[n] switch
+            {
+                "cgroup" => names.Cgroup,
+                "unit" => names.Unit,
+                "container_id" => names.ContainerId,
+                _ => names.PodUid,
+            };
+        }
     }
 
     private string Render(LabelConfig label, ReadOnlySpan<ulong> numbers) => label.Kind switch

@@ -16,6 +16,8 @@ public sealed class MapRoute
     private readonly Counter.Child _dropped;
     private readonly Dictionary<byte[], MetricSeries> _byKey = new(ByteKeyComparer.Instance);
     private readonly Dictionary<byte[], MetricSeries>.AlternateLookup<ReadOnlySpan<byte>> _lookup;
+    private readonly Dictionary<ulong, HashSet<MetricSeries>> _byCgroup = [];
+    private readonly System.Collections.Concurrent.ConcurrentQueue<ulong> _goneCgroups = new();
     private readonly int _keysKept;
     private int _epoch;
 
@@ -126,7 +128,7 @@ public sealed class MapRoute
             return true;
         }
 
-        if (!_decoder.TryDecode(key, out var values))
+        if (!_decoder.TryDecode(key, out var values, out var cgroup))
         {
             return false;
         }
@@ -138,11 +140,50 @@ public sealed class MapRoute
             return true;
         }
 
+        if (cgroup is { } owner)
+        {
+            if (!owner.Resolved)
+            {
+                return true; // not remembered: the next print resolves it again, and may find the cgroup then
+            }
+
+            if (!_byCgroup.TryGetValue(owner.Id, out var ofCgroup))
+            {
+                _byCgroup[owner.Id] = ofCgroup = [];
+            }
+
+            ofCgroup.Add(series);
+        }
+
         if (_byKey.Count < _keysKept)
         {
             _lookup[key] = series;
         }
 
         return true;
+    }
+
+    /// <summary>Cgroups gone past their grace period (from the sweeper's thread): their series go at the next <see cref="RemoveGoneCgroups"/>.</summary>
+    public void QueueCgroupRemoval(IEnumerable<ulong> ids)
+    {
+        foreach (var id in ids)
+        {
+            _goneCgroups.Enqueue(id);
+        }
+    }
+
+    /// <summary>Removes the series of the cgroups queued as gone, on the thread that applies the prints; returns how many.</summary>
+    public int RemoveGoneCgroups()
+    {
+        var removed = 0;
+        while (_goneCgroups.TryDequeue(out var id))
+        {
+            if (_byCgroup.Remove(id, out var series))
+            {
+                removed += Family.Remove(series);
+            }
+        }
+
+        return removed;
     }
 }

@@ -292,6 +292,30 @@ public sealed class MetricFamily
         }
     }
 
+    /// <summary>Removes these series (a cgroup that is gone); returns how many were still shown.</summary>
+    internal int Remove(IEnumerable<MetricSeries> series)
+    {
+        lock (_lock)
+        {
+            var removed = 0;
+            foreach (var one in series)
+            {
+                if (_series.TryGetValue(one.Key, out var shown) && ReferenceEquals(shown, one))
+                {
+                    _series.Remove(one.Key);
+                    removed++;
+                }
+            }
+
+            if (removed > 0)
+            {
+                RemovalEpoch++;
+            }
+
+            return removed;
+        }
+    }
+
     /// <summary>Removes series unchanged for longer than <see cref="MetricShape.SeriesTtl"/> (checked at most once a second).</summary>
     internal void ExpireIdle()
     {

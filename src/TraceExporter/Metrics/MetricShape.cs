@@ -9,7 +9,7 @@ namespace TraceExporter.Metrics;
 public sealed record MetricShape(string Name, string Help, MetricType Type, IReadOnlyList<string> LabelNames, double Scale, int SeriesLimit, TimeSpan? SeriesTtl)
 {
     public static MetricShape Of(MapMetricConfig metric) =>
-        new(metric.Name, metric.Help, metric.Type, [.. metric.Labels.Select(l => l.Name)], metric.Scale, metric.SeriesLimit, metric.SeriesTtl);
+        new(metric.Name, metric.Help, metric.Type, [.. metric.Labels.SelectMany(l => l.Names)], metric.Scale, metric.SeriesLimit, metric.SeriesTtl);
 
     public static MetricShape Of(LineMetricConfig rule) =>
         new(rule.Name, rule.Help, MetricType.Counter, rule.Labels, 1, rule.SeriesLimit, rule.SeriesTtl);

@@ -166,6 +166,7 @@ public sealed partial class ProbeRecordSink : IRecordSink
     {
         foreach (var route in _routes.Maps.Values.Where(r => r.Update == MapUpdate.Delta).Distinct())
         {
+            route.RemoveGoneCgroups();
             var entries = _printedSinceDrain.Contains(route) ? route.EntriesInPrint : 0;
             _self.MapEntries.WithLabels(route.Probe, route.Map).Set(route.Fill.Record(entries, _time.GetUtcNow()));
         }

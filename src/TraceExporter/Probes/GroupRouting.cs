@@ -15,7 +15,7 @@ public sealed record GroupRouting(
     string? LineProbe)
 {
     /// <summary>The routes of a group about to start: each metric's family (kept when its shape is unchanged), decoder and printed maps.</summary>
-    public static GroupRouting Build(GroupPlan plan, MetricFamilySet families, SelfMetrics self, HostFacts host, Version bpftrace)
+    public static GroupRouting Build(GroupPlan plan, MetricFamilySet families, SelfMetrics self, HostFacts host, Version bpftrace, CgroupSweeper? cgroups = null)
     {
         var printed = new Dictionary<string, MapRoute>(StringComparer.Ordinal);
         var metricMaps = new Dictionary<(string, string), (MapRoute, string?)>();
@@ -28,11 +28,17 @@ public sealed record GroupRouting(
             {
                 var family = families.GetOrCreate(MetricShape.Of(metric));
                 var dropped = self.SeriesDropped.WithLabels(member.Name, metric.Name);
-                var decoder = new KeyDecoder(metric.Labels, host.DropReasons, escapedTwice, host.EphemeralPorts);
+                var decoder = new KeyDecoder(metric.Labels, host.DropReasons, escapedTwice, host.EphemeralPorts, cgroups?.Names);
+                var byCgroup = metric.Labels.Any(l => l.Kind == Configuration.LabelKind.Cgroup);
                 foreach (var map in ProgramAssembler.MapsOf(metric))
                 {
                     var sums = map != metric.Map;
                     var route = new MapRoute(member.Name, map, family, decoder, metric.Update, sums, dropped);
+                    if (byCgroup)
+                    {
+                        cgroups?.Register(route);
+                    }
+
                     metricMaps[(member.Name, map)] = (route, sums ? "sum" : metric.Aggregation);
                     foreach (var name in ProgramAssembler.PrintedNames(map, metric.Update))
                     {

@@ -25,6 +25,8 @@ public sealed partial class ProbeHost : IHostedService, IDisposable
     private readonly ProbeStates _states;
     private readonly BpftraceInfo _bpftrace;
     private readonly StraceMetrics _straceMetrics;
+    private readonly CgroupSweeper _cgroups;
+    private readonly CancellationTokenSource _sweeping = new();
     private readonly TimeProvider _time;
     private readonly ILogger<ProbeHost> _logger;
     private readonly SemaphoreSlim _applying = new(1, 1);
@@ -32,6 +34,7 @@ public sealed partial class ProbeHost : IHostedService, IDisposable
     private readonly Dictionary<string, Running> _groups = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Running> _straces = new(StringComparer.Ordinal);
     private ExporterConfig _config;
+    private Task _sweeper = Task.CompletedTask;
     private bool _stopped;
 
     public ProbeHost(
@@ -44,8 +47,10 @@ public sealed partial class ProbeHost : IHostedService, IDisposable
         BpftraceInfo bpftrace,
         StraceMetrics straceMetrics,
         TimeProvider time,
-        ILogger<ProbeHost> logger)
+        ILogger<ProbeHost> logger,
+        CgroupSweeper? cgroups = null)
     {
+        _cgroups = cgroups ?? new CgroupSweeper(null, config.Cgroups.SeriesGrace, time);
         _config = config;
         _host = host;
         _launcher = launcher;
@@ -99,6 +104,10 @@ public sealed partial class ProbeHost : IHostedService, IDisposable
         }
 
         await ApplyAsync(_config, cancellationToken).ConfigureAwait(false);
+        if (_cgroups.Names is not null)
+        {
+            _sweeper = Task.Run(() => SweepAsync(_sweeping.Token), CancellationToken.None);
+        }
     }
 
     /// <summary>Applies a new, already validated configuration.</summary>
@@ -114,6 +123,8 @@ public sealed partial class ProbeHost : IHostedService, IDisposable
         try
         {
             _stopped = true;
+            await _sweeping.CancelAsync().ConfigureAwait(false);
+            await _sweeper.ConfigureAwait(false);
             List<Running> all;
             lock (_lock)
             {
@@ -130,7 +141,35 @@ public sealed partial class ProbeHost : IHostedService, IDisposable
         }
     }
 
-    public void Dispose() => _applying.Dispose();
+    public void Dispose()
+    {
+        _applying.Dispose();
+        _sweeping.Dispose();
+    }
+
+    /// <summary>Every <see cref="CgroupSweeper.Period"/>: series of cgroups gone past their grace period are removed.</summary>
+    private async Task SweepAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(_cgroups.Period, _time, stopping).ConfigureAwait(false);
+                if (_cgroups.Sweep() is > 0 and var swept)
+                {
+                    LogCgroupsGone(swept, _cgroups.Grace.TotalSeconds);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                LogSweepFailed(e.Message);
+            }
+        }
+    }
 
     private async Task ApplyAsync(ExporterConfig config, CancellationToken cancellationToken)
     {
@@ -158,7 +197,7 @@ public sealed partial class ProbeHost : IHostedService, IDisposable
             {
                 foreach (var plan in plans.Groups.Where(p => !_groups.ContainsKey(p.Name)))
                 {
-                    starting.Add((plan, GroupRouting.Build(plan, _families, _self, _host, _bpftrace.Version)));
+                    starting.Add((plan, GroupRouting.Build(plan, _families, _self, _host, _bpftrace.Version, _cgroups)));
                 }
             }
 
@@ -262,6 +301,12 @@ public sealed partial class ProbeHost : IHostedService, IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Probes not attached after {Seconds} s; serving metrics meanwhile")]
     private partial void LogSlowAttach(double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} cgroup(s) gone for over {Seconds:F0} s: their series are removed")]
+    private partial void LogCgroupsGone(int count, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Looking for cgroups that are gone failed: {Problem}")]
+    private partial void LogSweepFailed(string problem);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Configuration reloaded from {Path}")]
     private partial void LogReloaded(string path);

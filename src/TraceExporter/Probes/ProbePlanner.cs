@@ -35,7 +35,7 @@ public static class ProbePlanner
                 {
                     Name = probe.Name,
                     Source = ProbePlan.BuiltinSource,
-                    Blocks = BuiltinPrograms.For(probe.Name, host),
+                    Blocks = BuiltinPrograms.For(probe, host),
                     Metrics = [BuiltinCatalogue.Metric(probe)],
                 });
             }
@@ -55,6 +55,11 @@ public static class ProbePlanner
             string program;
             try
             {
+                if (host.Cgroup2 is null && probe.Metrics.Any(m => m.Labels.Any(l => l.Kind == LabelKind.Cgroup)))
+                {
+                    throw new ProbeUnavailableException("no cgroup v2 hierarchy is mounted here (/proc/self/mountinfo), so its cgroup key parts cannot be named");
+                }
+
                 program = ProgramTemplate.Resolve(probe.Program, host);
             }
             catch (ProbeUnavailableException e)
@@ -112,7 +117,7 @@ public static class ProbePlanner
     private static string Identity(ProbePlan probe) => string.Join('\n', [
         probe.Name, probe.Text,
         .. probe.Metrics.Select(m => string.Join('|', m.Map, m.Name, m.Help, m.Type, m.Scale.ToString("R", CultureInfo.InvariantCulture), m.SumMap, m.Update, m.SeriesLimit, m.SeriesTtl,
-            string.Join(',', m.Labels.Select(l => $"{l.Name}:{l.Kind}")))),
+            string.Join(',', m.Labels.Select(l => $"{string.Join('+', l.Names)}:{l.Kind}")))),
         .. probe.Lines.Select(l => string.Join('|', l.Pattern.ToString(), l.Name, l.Help, l.SeriesLimit, l.SeriesTtl)),
     ]);
 }

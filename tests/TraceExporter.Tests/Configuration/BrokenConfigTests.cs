@@ -40,9 +40,16 @@ public sealed class BrokenConfigTests
         { "probes:\n  - name: p\n" + Program + "    max_map_keys: 0\n    metrics:\n      - { map: \"@execs\", name: p_total, help: h }\n", "cfg.yaml:5:19: max_map_keys must be between 1 and 4194304, not 0" },
         { "bpftrace:\n  max_map_keys: 99999999999\n", "cfg.yaml:2:17: bpftrace.max_map_keys must be between 1 and 4194304" },
         { "builtin:\n  tcp_connects: { series_limit: 0 }\n", "cfg.yaml:2:33: builtin.tcp_connects.series_limit must be between 1 and 1000000, not 0" },
-        { "builtin:\n  tcp_connects: { ephemeral_ports: keep }\n", "cfg.yaml:2:19: unknown key 'ephemeral_ports' (expected one of: enabled, series_limit, series_ttl)" },
+        { "builtin:\n  tcp_connects: { ephemeral_ports: keep }\n", "cfg.yaml:2:19: unknown key 'ephemeral_ports' (expected one of: enabled, labels, series_limit, series_ttl)" },
         { "builtin:\n  tcp_accepts: { ephemeral_ports: sometimes }\n", "cfg.yaml:2:35: builtin.tcp_accepts.ephemeral_ports must be fold" },
         { "builtin:\n  process_execs: { series_ttl: forever }\n", "cfg.yaml:2:32: builtin.process_execs.series_ttl must be a duration" },
+        { "builtin:\n  tcp_connects: { labels: [comm, pod] }\n", "cfg.yaml:2:34: builtin.tcp_connects.labels: 'pod' is not one of: comm, cgroup, unit, container_id, pod_uid" },
+        { "builtin:\n  skb_drops: { labels: [reason, unit] }\n", "cfg.yaml:2:33: builtin.skb_drops.labels: 'unit' is not one of: reason" },
+        { "builtin:\n  process_execs: { labels: [] }\n", "cfg.yaml:2:28: builtin.process_execs.labels must be a list of some of: comm, cgroup, unit, container_id, pod_uid" },
+        { "cgroups:\n  mount: relative/path\n", "cfg.yaml:2:10: cgroups.mount must be an absolute path" },
+        { "probes:\n  - name: p\n    program: 'k { @m[cgroup] = count(); }'\n    metrics:\n      - { map: \"@m\", name: p_total, help: h, labels: [{ kind: cgroup, labels: [unit, pod] }] }\n", "cfg.yaml:5:79: labels of a cgroup key part must be some of: cgroup, unit, container_id, pod_uid, each once" },
+        { "probes:\n  - name: p\n    program: 'k { @m[cgroup] = count(); }'\n    metrics:\n      - { map: \"@m\", name: p_total, help: h, labels: [{ name: cg, kind: cgroup }] }\n", "cfg.yaml:5:55: a cgroup key part names its labels with labels:" },
+        { "probes:\n  - name: p\n    program: 'k { @m[cgroup, pid] = count(); }'\n    metrics:\n      - { map: \"@m\", name: p_total, help: h, labels: [{ kind: cgroup, labels: [unit] }, { name: unit }] }\n", "cfg.yaml:5:97: label 'unit' appears twice" },
     };
 
     [Theory]

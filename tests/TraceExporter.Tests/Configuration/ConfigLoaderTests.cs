@@ -94,7 +94,7 @@ public sealed class ConfigLoaderTests
                 "bad.yaml:4:3: unknown built-in probe 'tcp_conects' (expected one of: tcp_connects, tcp_accepts, skb_drops, tcp_read_bytes, tcp_retransmits, process_execs)",
                 "bad.yaml:6:9: bpftrace.path must be a non-empty string",
                 "bad.yaml:7:3: unknown key 'flags' (expected one of: path, buffer_pages, max_map_keys, restart_delay, restart_delay_max)",
-                "bad.yaml:8:1: unknown key 'scrape' (expected one of: interval, builtin, bpftrace, probes)",
+                "bad.yaml:8:1: unknown key 'scrape' (expected one of: interval, builtin, bpftrace, cgroups, probes)",
             ],
             e.Errors.Select(error => error.ToString()));
     }

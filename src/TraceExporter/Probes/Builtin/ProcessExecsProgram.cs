@@ -8,9 +8,9 @@ public static class ProcessExecsProgram
 {
     private static readonly string Map = BuiltinCatalogue.MapName(BuiltinCatalogue.ProcessExecs);
 
-    public static IReadOnlyList<ProbeBlock> Blocks(HostFacts host)
+    public static IReadOnlyList<ProbeBlock> Blocks(HostFacts host, BuiltinProbeConfig probe)
     {
         host.RequireTracepoint("sched", "sched_process_exec");
-        return [new("tracepoint:sched:sched_process_exec", null, $"{Map}[{BuiltinPrograms.CommKey(host)}] = count();")];
+        return [new("tracepoint:sched:sched_process_exec", null, $"{Map}[{BuiltinPrograms.Key(host, probe, BuiltinPrograms.CommKey(host))}] = count();")];
     }
 }

@@ -11,7 +11,7 @@ public static class SkbDropsProgram
 {
     private static readonly string Map = BuiltinCatalogue.MapName(BuiltinCatalogue.SkbDrops);
 
-    public static IReadOnlyList<ProbeBlock> Blocks(HostFacts host)
+    public static IReadOnlyList<ProbeBlock> Blocks(HostFacts host, BuiltinProbeConfig probe)
     {
         host.RequireTracepoint("skb", "kfree_skb");
         var format = host.Tracefs.ReadFormat("skb", "kfree_skb") ?? "";
@@ -20,6 +20,6 @@ public static class SkbDropsProgram
             throw new ProbeUnavailableException("skb:kfree_skb has no 'reason' field on this kernel (added in Linux 5.17)");
         }
 
-        return [new("tracepoint:skb:kfree_skb", null, $"{Map}[(uint64)args->reason] = count();")];
+        return [new("tracepoint:skb:kfree_skb", null, $"{Map}[{BuiltinPrograms.Key(host, probe, "(uint64)args->reason")}] = count();")];
     }
 }

@@ -8,9 +8,9 @@ public static class TcpConnectsProgram
 {
     private static readonly string Map = BuiltinCatalogue.MapName(BuiltinCatalogue.TcpConnects);
 
-    public static IReadOnlyList<ProbeBlock> Blocks(HostFacts host)
+    public static IReadOnlyList<ProbeBlock> Blocks(HostFacts host, BuiltinProbeConfig probe)
     {
         host.RequireTracepoint("sock", "inet_sock_set_state");
-        return [new("tracepoint:sock:inet_sock_set_state", "args->protocol == 6 && args->newstate == 2", $"{Map}[{BuiltinPrograms.CommKey(host)}] = count();")];
+        return [new("tracepoint:sock:inet_sock_set_state", "args->protocol == 6 && args->newstate == 2", $"{Map}[{BuiltinPrograms.Key(host, probe, BuiltinPrograms.CommKey(host))}] = count();")];
     }
 }

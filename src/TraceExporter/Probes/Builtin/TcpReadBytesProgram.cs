@@ -11,16 +11,16 @@ public static class TcpReadBytesProgram
 {
     private static readonly string Map = BuiltinCatalogue.MapName(BuiltinCatalogue.TcpReadBytes);
 
-    public static IReadOnlyList<ProbeBlock> Blocks(HostFacts host)
+    public static IReadOnlyList<ProbeBlock> Blocks(HostFacts host, BuiltinProbeConfig probe)
     {
         if (host.Tracefs.HasTracepoint("sock", "sock_recv_length"))
         {
-            return [new("tracepoint:sock:sock_recv_length", "args->protocol == 6 && args->ret > 0 && (args->flags & 2) == 0", $"{Map}[{BuiltinPrograms.CommKey(host)}] = sum(args->ret);")];
+            return [new("tracepoint:sock:sock_recv_length", "args->protocol == 6 && args->ret > 0 && (args->flags & 2) == 0", $"{Map}[{BuiltinPrograms.Key(host, probe, BuiltinPrograms.CommKey(host))}] = sum(args->ret);")];
         }
 
         if (host.Tracefs.HasKprobes)
         {
-            return [new("kprobe:tcp_cleanup_rbuf", "(int32)arg1 > 0", $"{Map}[{BuiltinPrograms.CommKey(host)}] = sum((int32)arg1);")];
+            return [new("kprobe:tcp_cleanup_rbuf", "(int32)arg1 > 0", $"{Map}[{BuiltinPrograms.Key(host, probe, BuiltinPrograms.CommKey(host))}] = sum((int32)arg1);")];
         }
 
         host.RequireTracepoint("sock", "sock_recv_length"); // throws with the tracepoint's name

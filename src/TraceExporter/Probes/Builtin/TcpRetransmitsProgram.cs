@@ -18,7 +18,7 @@ public static class TcpRetransmitsProgram
     // Request socks rarely share a hash bucket with more than one device; four steps cover any real host.
     private const int BucketSteps = 4;
 
-    public static IReadOnlyList<ProbeBlock> Blocks(HostFacts host)
+    public static IReadOnlyList<ProbeBlock> Blocks(HostFacts host, BuiltinProbeConfig probe)
     {
         host.RequireTracepoint("tcp", "tcp_retransmit_skb");
         var name = host.Offset("net_device", "name");
@@ -36,7 +36,7 @@ public static class TcpRetransmitsProgram
             new("tracepoint:tcp:tcp_retransmit_skb", filter, $$"""
                 $dst = *(uint64 *)((uint64)args->skaddr + {{host.Offset("sock", "sk_dst_cache")}});
                 $dev = $dst != 0 ? *(uint64 *)($dst + {{host.Offset("dst_entry", "dev")}}) : (uint64)0;
-                {{Map}}[*(uint64 *)($dev + {{name}}), *(uint64 *)($dev + {{name + 8}})] = sum(*(uint16 *)((uint64)args->skbaddr + {{segs}}));
+                {{Map}}[{{BuiltinPrograms.Key(host, probe, $"*(uint64 *)($dev + {name}), *(uint64 *)($dev + {name + 8})", socket: "args->skaddr")}}] = sum(*(uint16 *)((uint64)args->skbaddr + {{segs}}));
                 """),
         };
 
@@ -70,7 +70,7 @@ public static class TcpRetransmitsProgram
                       || (args->saddr_v6[10] == 255 && args->saddr_v6[11] == 255 && args->saddr_v6[12] == 127))) {
                     $dev = *(uint64 *)($net + {{host.Offset("net", "loopback_dev")}});
                   }
-                  {{Map}}[*(uint64 *)($dev + {{name}}), *(uint64 *)($dev + {{name + 8}})] = sum(1);
+                  {{Map}}[{{BuiltinPrograms.Key(host, probe, $"*(uint64 *)($dev + {name}), *(uint64 *)($dev + {name + 8})", socket: "args->skaddr")}}] = sum(1);
                 """);
             blocks.Add(new ProbeBlock("tracepoint:tcp:tcp_retransmit_synack", null, program.ToString()));
         }
