@@ -44,7 +44,8 @@ public sealed class PrometheusScrapeTests
         Assert.NotEmpty(expressions);
         foreach (var expression in expressions)
         {
-            var query = expression.Replace("$__rate_interval", "15s", StringComparison.Ordinal).Replace("$instance", ".*", StringComparison.Ordinal);
+            // Every other variable (instance, unit, pod_uid) as "All" does: .*, which matches a label the series lacks too.
+            var query = System.Text.RegularExpressions.Regex.Replace(expression.Replace("$__rate_interval", "15s", StringComparison.Ordinal), @"\$[a-z_]+", ".*");
             await PrometheusAssert.EventuallyAsync(prometheus, query, r => r.Count > 0, Deadline, Logs);
         }
     }

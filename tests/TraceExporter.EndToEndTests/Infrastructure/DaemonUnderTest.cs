@@ -10,12 +10,12 @@ internal sealed class DaemonUnderTest : IAsyncDisposable
         """
         interval: 1s
         builtin:
-          tcp_connects: true
+          tcp_connects: { labels: [comm, unit, pod_uid] }
           tcp_accepts: true
           skb_drops: true
-          tcp_read_bytes: true
+          tcp_read_bytes: { labels: [comm, unit] }
           tcp_retransmits: true
-          process_execs: true
+          process_execs: { labels: [comm, unit, pod_uid] }
 
         """;
 

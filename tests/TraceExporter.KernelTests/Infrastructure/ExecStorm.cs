@@ -44,6 +44,9 @@ internal sealed class ExecStorm : IDisposable
 
     public string NameOf(int n) => Prefix + n.ToString("D6", CultureInfo.InvariantCulture);
 
+    /// <summary>The link that runs program <paramref name="n"/> (its comm is <see cref="NameOf"/>).</summary>
+    public string LinkOf(int n) => System.IO.Path.Combine(_directory.FullName, NameOf(n));
+
     /// <summary>Runs programs <paramref name="first"/> … first+count-1 in turn; each connects to <paramref name="port"/> (0: none).</summary>
     public async Task<TimeSpan> RunAsync(int first, int count, int port)
     {
