@@ -24,6 +24,9 @@ internal static class UniqueName
         return [.. prefix, .. Encoding.ASCII.GetBytes(Suffix(15 - prefix.Length))];
     }
 
-    /// <summary>A TCP port for a listener inside a fresh network namespace, where every port is free.</summary>
-    public static int NamespacePort() => RandomNumberGenerator.GetInt32(20000, 60000);
+    /// <summary>
+    /// A TCP port for a listener inside a fresh network namespace, where every port is free; below the host's
+    /// ephemeral range (32768 and up by default), whose ports tcp_accepts counts as one port="ephemeral" series.
+    /// </summary>
+    public static int NamespacePort() => RandomNumberGenerator.GetInt32(10000, 32768);
 }
