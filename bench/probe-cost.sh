@@ -67,19 +67,6 @@ attach_points() {
   esac
 }
 
-# "run_time_ns run_cnt" summed over the tracepoint/kprobe programs process $1 has attached.
-program_totals() {
-  bpftool perf show --json | python3 -c '
-import json, subprocess, sys
-pid = int(sys.argv[1])
-ids = {e["prog_id"] for e in json.load(sys.stdin) if e.get("pid") == pid and e.get("fd_type") in ("tracepoint", "kprobe")}
-ns = cnt = 0
-for i in ids:
-    p = json.loads(subprocess.check_output(["bpftool", "prog", "show", "id", str(i), "--json"]))
-    ns += p.get("run_time_ns", 0); cnt += p.get("run_cnt", 0)
-print(ns, cnt)' "$1"
-}
-
 workload() {
   local port=$((7000 + RANDOM % 900))
   ip netns exec "$ns" "$work/tcpload" storm "$port" "$connections" 20 >/dev/null

@@ -53,8 +53,9 @@ public sealed class CgroupResolver
 
     /// <summary>
     /// The path of cgroup <paramref name="id"/> under the mount (<c>/</c> for its root), also when its directory is
-    /// gone since. False when unresolved: no walk has found it, and the next may only begin once
-    /// <c>minimumWalkInterval</c> has passed since the last one.
+    /// gone since. False when unresolved: not found yet (the next walk may only begin once
+    /// <c>minimumWalkInterval</c> has passed since the last began; a later call may find it), or not found by a walk
+    /// begun after the id was first asked for (then it stays unresolved, and costs no more walks).
     /// </summary>
     public bool TryResolve(ulong id, [NotNullWhen(true)] out string? path)
     {
