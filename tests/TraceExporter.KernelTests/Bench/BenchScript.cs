@@ -5,7 +5,7 @@ using Xunit;
 
 namespace TraceExporter.KernelTests.Bench;
 
-/// <summary>Runs one of bench/*.sh in its short mode against the daemon built beside these tests.</summary>
+/// <summary>Runs one of bench/*.sh in its short mode against the published daemon, on the tests' bpftrace.</summary>
 internal static class BenchScript
 {
     /// <summary>Fails under CI=true, skips otherwise, when a tool the script needs is not on PATH.</summary>
@@ -25,7 +25,7 @@ internal static class BenchScript
     {
         using var cancel = new CancellationTokenSource(timeout);
         var result = await Cli.Wrap("bash")
-            .WithArguments([Path.Combine(RepositoryLayout.Root, "bench", script), "--short", "--daemon", RepositoryLayout.DaemonDll])
+            .WithArguments([Path.Combine(RepositoryLayout.Root, "bench", script), "--short", "--daemon", RepositoryLayout.Daemon.Path, "--bpftrace", TestBpftrace.Path])
             .WithWorkingDirectory(RepositoryLayout.Root)
             .WithValidation(CommandResultValidation.None)
             .ExecuteBufferedAsync(cancel.Token);

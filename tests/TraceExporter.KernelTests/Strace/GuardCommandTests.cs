@@ -56,8 +56,9 @@ public sealed class GuardCommandTests
     private static async Task<BufferedCommandResult> GuardAsync(string[] arguments)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        return await Cli.Wrap("dotnet")
-            .WithArguments([RepositoryLayout.DaemonDll, "guard", .. arguments])
+        var daemon = RepositoryLayout.Daemon;
+        return await Cli.Wrap(daemon.Program)
+            .WithArguments(daemon.Arguments(["guard", .. arguments]))
             .WithValidation(CommandResultValidation.None)
             .ExecuteBufferedAsync(System.Text.Encoding.Latin1, timeout.Token);
     }
