@@ -9,7 +9,8 @@
 # the cost per event is run_time_ns / run_cnt of the programs attached by each process (`bpftool perf show`
 # says which program is attached where). bpf_stats_enabled is restored afterwards.
 #
-# Usage (root): bench/probe-cost.sh [--short] [--daemon path/to/trace-exporter.dll] [--probe NAME] [--bpftrace PATH]
+# Usage (root): bench/probe-cost.sh [--short] [--daemon PATH] [--probe NAME] [--bpftrace PATH]
+#   --daemon    the daemon to run (default: the native one scripts/publish makes; a .dll runs under dotnet)
 #   --bpftrace  the bpftrace to run, for the probe and the floor alike (default: bpftrace on PATH); e.g. a
 #               script running a newer bpftrace in a chroot, as tests/fixtures/record-fixtures.sh describes
 set -euo pipefail
@@ -18,16 +19,16 @@ cd "$(dirname "$0")/.."
 connections=20000
 megabytes=1024
 execs=300
-daemon_dll=""
+daemon_path=""
 only=""
 bpftrace=bpftrace
 while (($#)); do
   case "$1" in
     --short) connections=5000; megabytes=256; execs=100 ;;
-    --daemon) daemon_dll="$2"; shift ;;
+    --daemon) daemon_path="$2"; shift ;;
     --probe) only="$2"; shift ;;
     --bpftrace) bpftrace="$2"; shift ;;
-    *) echo "usage: $0 [--short] [--daemon trace-exporter.dll] [--probe NAME] [--bpftrace PATH]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--short] [--daemon PATH] [--probe NAME] [--bpftrace PATH]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -37,7 +38,7 @@ work_prefix=te-probecost
 ns_prefix=te-cost
 # shellcheck source=bench/common.sh
 . bench/common.sh
-bench_setup bpftrace bpftool ip nft cc curl python3
+bench_setup "$bpftrace" bpftool ip nft cc curl python3
 lossy_port=7999
 # One packet in 25 to the lossy port is dropped: retransmits, and kfree_skb with reason NETFILTER_DROP.
 ip netns exec "$ns" nft -f - <<EOF
@@ -104,7 +105,7 @@ for probe in tcp_connects tcp_accepts skb_drops tcp_read_bytes tcp_retransmits p
     echo "  path: $bpftrace"
   } >"$work/config.yaml"
   port=$((port + 1))
-  dotnet "$daemon_dll" --config.file "$work/config.yaml" --web.listen-address "127.0.0.1:$port" >"$work/daemon.log" 2>&1 &
+  "${daemon_cmd[@]}" --config.file "$work/config.yaml" --web.listen-address "127.0.0.1:$port" >"$work/daemon.log" 2>&1 &
   daemon=$!
   pids+=("$daemon")
   if ! wait_for 600 bash -c "kill -0 $daemon && curl -sf http://127.0.0.1:$port/healthz -o /dev/null"; then
