@@ -1,4 +1,7 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
+using CliWrap;
+using CliWrap.Buffered;
 
 namespace TraceExporter.KernelTests.Infrastructure;
 
@@ -46,6 +49,32 @@ internal static partial class TestBpftrace
     }
 
     public static string Describe() => $"bpftrace: {Path}";
+
+    private static readonly Lazy<Version> RunVersion = new(ReadVersion);
+
+    /// <summary>What <c>bpftrace --version</c> says, e.g. 0.17.0 or 0.27.1.</summary>
+    public static Version Version => RunVersion.Value;
+
+    /// <summary>
+    /// A string map key as this bpftrace prints it: from 0.24 on, bpftrace deletes every space from a string
+    /// key before the daemon sees it (notes/BPFTRACE.md 1.3; README, "Your own bpftrace programs").
+    /// </summary>
+    public static string AsPrintedKey(string key) =>
+        Version >= new Version(0, 24) ? key.Replace(" ", "", StringComparison.Ordinal) : key;
+
+    private static Version ReadVersion()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var result = Cli.Wrap(Path).WithArguments(["--version"]).WithValidation(CommandResultValidation.None)
+            .ExecuteBufferedAsync(timeout.Token).GetAwaiter().GetResult();
+        var match = VersionText().Match(result.StandardOutput + result.StandardError);
+        return match.Success
+            ? new Version(int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture))
+            : throw new InvalidOperationException($"'{Path} --version' said no version: {result.StandardOutput}{result.StandardError}");
+    }
+
+    [GeneratedRegex(@"bpftrace v?(\d+)\.(\d+)")]
+    private static partial Regex VersionText();
 
     [GeneratedRegex(@"^bpftrace:[ \t]*\n", RegexOptions.Multiline)]
     private static partial Regex BpftraceSection();
