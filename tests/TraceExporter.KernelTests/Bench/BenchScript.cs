@@ -20,12 +20,19 @@ internal static class BenchScript
         }
     }
 
-    /// <summary>Runs the script with --short, asserts exit 0, and returns its standard output.</summary>
-    public static async Task<string> RunShortAsync(string script, TimeSpan timeout)
+    /// <summary>
+    /// Runs the script with --short and the tests' bpftrace, asserts exit 0, and returns its standard output.
+    /// The daemon is given as <c>--daemon PATH</c> unless <paramref name="daemonArguments"/> says otherwise.
+    /// </summary>
+    public static async Task<string> RunShortAsync(string script, TimeSpan timeout, IReadOnlyList<string>? daemonArguments = null)
     {
         using var cancel = new CancellationTokenSource(timeout);
         var result = await Cli.Wrap("bash")
-            .WithArguments([Path.Combine(RepositoryLayout.Root, "bench", script), "--short", "--daemon", RepositoryLayout.Daemon.Path, "--bpftrace", TestBpftrace.Path])
+            .WithArguments(
+            [
+                Path.Combine(RepositoryLayout.Root, "bench", script), "--short", "--bpftrace", TestBpftrace.Path,
+                .. daemonArguments ?? ["--daemon", RepositoryLayout.Daemon.Path],
+            ])
             .WithWorkingDirectory(RepositoryLayout.Root)
             .WithValidation(CommandResultValidation.None)
             .ExecuteBufferedAsync(cancel.Token);

@@ -19,6 +19,10 @@ internal static class RepositoryLayout
     /// <summary>The native daemon as it ships (see <see cref="TestSupport.PublishedDaemon"/>).</summary>
     public static PublishedDaemon Daemon => PublishedDaemon.Value;
 
+    /// <summary>The JIT build of the daemon beside these tests (for comparing it with the native one).</summary>
+    public static string JitDaemonDll { get; } =
+        Path.Combine(Root, "src", "TraceExporter", "bin", Configuration, TargetFramework, "trace-exporter.dll");
+
     public static string WorkloadDll { get; } =
         Path.Combine(Root, "tests", "TraceExporter.TestWorkload", "bin", Configuration, TargetFramework, "te-workload.dll");
 
