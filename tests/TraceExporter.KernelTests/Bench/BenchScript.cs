@@ -26,12 +26,13 @@ internal static class BenchScript
     /// </summary>
     public static async Task<string> RunShortAsync(string script, TimeSpan timeout, IReadOnlyList<string>? daemonArguments = null)
     {
+        var daemon = daemonArguments ?? ["--daemon", RepositoryLayout.Daemon.Path]; // may publish it: before the timeout starts
         using var cancel = new CancellationTokenSource(timeout);
         var result = await Cli.Wrap("bash")
             .WithArguments(
             [
                 Path.Combine(RepositoryLayout.Root, "bench", script), "--short", "--bpftrace", TestBpftrace.Path,
-                .. daemonArguments ?? ["--daemon", RepositoryLayout.Daemon.Path],
+                .. daemon,
             ])
             .WithWorkingDirectory(RepositoryLayout.Root)
             .WithValidation(CommandResultValidation.None)
