@@ -56,3 +56,7 @@ with_bpftrace() {
     { print }
     END { if (!section && !done) print "bpftrace:"; if (!done) print "  path: " path }' "$1" >"$3"
 }
+
+# A TCP port on 127.0.0.1 that nothing listens on now, picked by the kernel (a fixed or pid-derived port may
+# be taken by another program on a shared machine).
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }

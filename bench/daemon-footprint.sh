@@ -69,7 +69,7 @@ now_ms() { date +%s%3N; }
 start() {
   local form=$1 config=$2
   shift 2
-  port=$((20000 + RANDOM % 20000))
+  port=$(free_port)
   "$@" --config.file "$config" --web.listen-address "127.0.0.1:$port" >"$work/daemon-$form.log" 2>&1 &
   daemon=$!
 }

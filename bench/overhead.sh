@@ -45,7 +45,7 @@ work_prefix=te-overhead
 ns_prefix=te-bench
 # shellcheck source=bench/common.sh
 . bench/common.sh
-bench_setup "$bpftrace" ip cc curl
+bench_setup "$bpftrace" ip cc curl python3
 with_bpftrace config/trace-exporter.yaml "$bpftrace" "$work/config.yaml"
 in_ns() { ip netns exec "$ns" "$@"; }
 
@@ -81,10 +81,10 @@ wait_for() {
 
 # The tracer's processes for the current way; set by start_*.
 tracer=()
-port=$((20000 + $$ % 20000))
+port=""
 healthy() { kill -0 "$1" 2>/dev/null && curl -sf "http://127.0.0.1:$port/healthz" -o /dev/null; }
 start_exporter() {
-  port=$((port + 1))
+  port=$(free_port)
   # Tracers run in the host's namespaces (probes see every namespace; `ip netns exec` would hide tracefs).
   "${daemon_cmd[@]}" --config.file "$work/config.yaml" \
     --web.listen-address "127.0.0.1:$port" >"$work/daemon.log" 2>&1 &

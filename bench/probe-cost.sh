@@ -96,7 +96,6 @@ workload() {
 
 echo "probe-cost.sh: $("$bpftrace" --version)"
 echo 1 >/proc/sys/kernel/bpf_stats_enabled
-port=$((20000 + $$ % 20000))
 # bench/reference's hand-written libbpf program for a probe ("" when there is none).
 reference_program() {
   case "$1" in
@@ -134,7 +133,7 @@ for probe in tcp_connects tcp_accepts tcp_connects+tcp_accepts skb_drops tcp_rea
     echo "bpftrace:"
     echo "  path: $bpftrace"
   } >"$work/config.yaml"
-  port=$((port + 1))
+  port=$(free_port)
   "${daemon_cmd[@]}" --config.file "$work/config.yaml" --web.listen-address "127.0.0.1:$port" >"$work/daemon.log" 2>&1 &
   daemon=$!
   pids+=("$daemon")

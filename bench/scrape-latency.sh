@@ -28,7 +28,7 @@ while (($#)); do
 done
 
 [ "$(id -u)" -eq 0 ] || { echo "scrape-latency.sh: run as root" >&2; exit 3; }
-for tool in "$bpftrace" wrk curl; do
+for tool in "$bpftrace" wrk curl python3; do
   command -v "$tool" >/dev/null || { echo "scrape-latency.sh: $tool is missing" >&2; exit 3; }
 done
 work=$(mktemp -d /tmp/te-scrape.XXXXXX)
@@ -70,7 +70,7 @@ probes:
 YAML
 with_bpftrace "$work/probe.yaml" "$bpftrace" "$work/config.yaml"
 
-port=$((20000 + $$ % 20000))
+port=$(free_port)
 url="http://127.0.0.1:$port/metrics"
 "${daemon_cmd[@]}" --config.file "$work/config.yaml" --web.listen-address "127.0.0.1:$port" >"$work/daemon.log" 2>&1 &
 daemon=$!
