@@ -13,26 +13,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 unit=deploy/systemd/trace-exporter.service
 max_exposure=3.5
-
-echo "== systemd-analyze verify $unit"
-systemd-analyze verify "$unit"
-
-echo "== systemd-analyze security --offline=yes $unit"
-exposure=$(systemd-analyze security --offline=yes "$unit" 2>&1 | sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
-echo "exposure $exposure (at most $max_exposure)"
-awk -v e="$exposure" -v m="$max_exposure" 'BEGIN { exit !(e != "" && e <= m) }'
-
-# CAP_BPF CAP_PERFMON … → +bpf,+perfmon,…
-caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$unit")
-bounding="-all$(for c in $caps; do c=${c#CAP_}; printf ',+%s' "${c,,}"; done)"
-echo "== daemon under setpriv --bounding-set=$bounding"
+installed=/opt/trace-exporter/trace-exporter
 
 daemon=${TRACE_EXPORTER_TEST_DAEMON:-$(scripts/publish)}
 work=$(mktemp -d /tmp/te-systemd-verify.XXXXXX)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cat >"$work/config.yaml" <<'EOF'
-interval: 1s
-EOF
 pid=
 cleanup() {
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
@@ -44,6 +28,27 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# systemd-analyze verify also checks that ExecStart's program exists: the unit is verified as written, with
+# only that path pointed from where it is installed ($installed) to the executable under test.
+grep -q "^ExecStart=$installed " "$unit" || { echo "FAIL: ExecStart of $unit does not run $installed"; exit 1; }
+sed "s|^ExecStart=$installed |ExecStart=$daemon |" "$unit" >"$work/trace-exporter.service"
+echo "== systemd-analyze verify $unit (ExecStart=$daemon)"
+systemd-analyze verify "$work/trace-exporter.service"
+
+echo "== systemd-analyze security --offline=yes $unit"
+exposure=$(systemd-analyze security --offline=yes "$unit" 2>&1 | sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
+echo "exposure $exposure (at most $max_exposure)"
+awk -v e="$exposure" -v m="$max_exposure" 'BEGIN { exit !(e != "" && e <= m) }'
+
+# CAP_BPF CAP_PERFMON … → +bpf,+perfmon,…
+caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$unit")
+bounding="-all$(for c in $caps; do c=${c#CAP_}; printf ',+%s' "${c,,}"; done)"
+echo "== daemon under setpriv --bounding-set=$bounding"
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cat >"$work/config.yaml" <<'EOF'
+interval: 1s
+EOF
 # LimitMEMLOCK=infinity, as the unit sets it (needs CAP_SYS_RESOURCE here; bpftrace copes without it on
 # kernels >= 5.11, where BPF memory is charged to the cgroup instead).
 prlimit --pid $$ --memlock=unlimited 2>/dev/null || echo "note: cannot raise RLIMIT_MEMLOCK here ($(ulimit -l) KiB); going on"
