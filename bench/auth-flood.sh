@@ -7,7 +7,7 @@
 # Prints the correct scrapes' p50/p99/max, the flood's request rate and answers, and the lost events; exits 1
 # when the p99 is 1 s or more, a correct scrape fails, or an event was lost.
 #
-# Usage (root): bench/auth-flood.sh [--short] [--connections N] [--seconds D] [--daemon path/to/trace-exporter.dll]
+# Usage (root): bench/auth-flood.sh [--short] [--connections N] [--seconds D] [--daemon PATH] (the native executable, or a .dll run under dotnet)
 #   --short   15 seconds (the kernel test runs this)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,8 +40,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 if [ -z "$daemon_dll" ]; then
-  dotnet build src/TraceExporter -c Release --nologo -v quiet >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
-  daemon_dll=src/TraceExporter/bin/Release/net10.0/trace-exporter.dll
+  daemon_dll=$(scripts/publish 2>"$work/publish.log") || { cat "$work/publish.log" >&2; exit 1; }
 fi
 
 # The password is "scrape-secret" (a test credential, made with htpasswd -nbBC 10).
@@ -62,7 +61,9 @@ YAML
 
 port=$((20000 + $$ % 20000))
 url="http://127.0.0.1:$port/metrics"
-dotnet "$daemon_dll" --config.file "$work/config.yaml" --web.config.file "$work/web.yml" --web.listen-address "127.0.0.1:$port" >"$work/daemon.log" 2>&1 &
+daemon_cmd=("$daemon_dll")
+[[ "$daemon_dll" == *.dll ]] && daemon_cmd=(dotnet "$daemon_dll")
+"${daemon_cmd[@]}" --config.file "$work/config.yaml" --web.config.file "$work/web.yml" --web.listen-address "127.0.0.1:$port" >"$work/daemon.log" 2>&1 &
 daemon=$!
 metric() { # NAME{LABELS} → value, 0 when absent or the page cannot be read
   { curl -sf -u prometheus:scrape-secret "$url" || true; } | awk -v m="$1" '$1 == m {v = $2} END {print v + 0}'

@@ -1,7 +1,8 @@
 # Shared set-up of the bench scripts (sourced, not run): root and tools checked, a work folder and a network
 # namespace of their own, every started process and the bpf_stats switch put back on exit, the daemon and
-# the workload built. Expects: $script (for messages), $work_prefix, $ns_prefix, $daemon_dll (may be empty),
-# and the tools to check as arguments to bench_setup. program_totals PID: the run_time_ns and run_cnt of the programs PID attached.
+# the workload built. Expects: $script (for messages), $work_prefix, $ns_prefix, $daemon_path (may be empty),
+# and the tools to check as arguments to bench_setup. Sets daemon_cmd (bench_daemon).
+# program_totals PID: the run_time_ns and run_cnt of the programs PID attached.
 
 bench_setup() {
   [ "$(id -u)" -eq 0 ] || { echo "$script: run as root" >&2; exit 3; }
@@ -17,10 +18,7 @@ bench_setup() {
   trap bench_cleanup EXIT
   trap 'exit 130' INT TERM
 
-  if [ -z "$daemon_dll" ]; then
-    dotnet build src/TraceExporter -c Release --nologo -v quiet >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
-    daemon_dll=src/TraceExporter/bin/Release/net10.0/trace-exporter.dll
-  fi
+  bench_daemon "$daemon_path"
   cc -O2 -pthread -o "$work/tcpload" bench/tcpload.c
 
   ip netns add "$ns"
@@ -48,3 +46,31 @@ for i in ids:
     ns += p.get("run_time_ns", 0); cnt += p.get("run_cnt", 0)
 print(ns, cnt)' "$1"
 }
+
+# The daemon to run, as the command array daemon_cmd: the path given (--daemon; a .dll, the JIT build, runs
+# under dotnet), else the native executable scripts/publish makes, as it ships.
+bench_daemon() {
+  local path=${1:-}
+  if [ -z "$path" ]; then
+    path=$(scripts/publish 2>"$work/publish.log") || { cat "$work/publish.log" >&2; exit 1; }
+  fi
+  [ -f "$path" ] || { echo "${script:-bench}: no daemon at $path" >&2; exit 1; }
+  case "$path" in
+    *.dll) daemon_cmd=(dotnet "$path") ;;
+    *) daemon_cmd=("$path") ;;
+  esac
+}
+
+# The configuration file $1 with bpftrace.path set to $2, written to $3 (for --bpftrace): the path of its
+# bpftrace: section replaced, or the section added.
+with_bpftrace() {
+  awk -v path="$2" '
+    /^[^ #]/ { if (section && !done) { print "  path: " path; done = 1 } section = ($0 ~ /^bpftrace:/) }
+    section && /^  path:/ { if (!done) print "  path: " path; done = 1; next }
+    { print }
+    END { if (!section && !done) print "bpftrace:"; if (!done) print "  path: " path }' "$1" >"$3"
+}
+
+# A TCP port on 127.0.0.1 that nothing listens on now, picked by the kernel (a fixed or pid-derived port may
+# be taken by another program on a shared machine).
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }

@@ -15,8 +15,10 @@
 # kernel.bpf_stats_enabled=1 and sums run_cnt of the tracer's BPF programs, giving events per connection
 # and per MB; timed rounds run with the setting as it was (stats cost time per event).
 #
-# Usage (root): bench/overhead.sh [--short] [--rounds N] [--daemon path/to/trace-exporter.dll]
-#   --short   3 rounds of a small workload, < 2 minutes (CI keeps the harness working; no thresholds)
+# Usage (root): bench/overhead.sh [--short] [--rounds N] [--daemon PATH] [--bpftrace PATH]
+#   --short     3 rounds of a small workload, < 2 minutes (CI keeps the harness working; no thresholds)
+#   --daemon    the daemon to run (default: the native one scripts/publish makes; a .dll runs under dotnet)
+#   --bpftrace  the bpftrace of every way (default: bpftrace on PATH), e.g. scripts/bpftrace-chroot's wrapper
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,13 +27,15 @@ connections=100000000 # the storm runs for max_seconds
 megabytes=4096
 max_seconds=6
 settle=3
-daemon_dll=""
+daemon_path=""
+bpftrace=bpftrace
 while (($#)); do
   case "$1" in
     --short) rounds=3; megabytes=512; max_seconds=2; settle=2 ;;
     --rounds) rounds="$2"; shift ;;
-    --daemon) daemon_dll="$2"; shift ;;
-    *) echo "usage: $0 [--short] [--rounds N] [--daemon trace-exporter.dll]" >&2; exit 2 ;;
+    --daemon) daemon_path="$2"; shift ;;
+    --bpftrace) bpftrace="$2"; shift ;;
+    *) echo "usage: $0 [--short] [--rounds N] [--daemon PATH] [--bpftrace PATH]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -41,7 +45,8 @@ work_prefix=te-overhead
 ns_prefix=te-bench
 # shellcheck source=bench/common.sh
 . bench/common.sh
-bench_setup bpftrace ip cc curl
+bench_setup "$bpftrace" ip cc curl python3
+with_bpftrace config/trace-exporter.yaml "$bpftrace" "$work/config.yaml"
 in_ns() { ip netns exec "$ns" "$@"; }
 
 clk_tck=$(getconf CLK_TCK)
@@ -76,12 +81,12 @@ wait_for() {
 
 # The tracer's processes for the current way; set by start_*.
 tracer=()
-port=$((20000 + $$ % 20000))
+port=""
 healthy() { kill -0 "$1" 2>/dev/null && curl -sf "http://127.0.0.1:$port/healthz" -o /dev/null; }
 start_exporter() {
-  port=$((port + 1))
+  port=$(free_port)
   # Tracers run in the host's namespaces (probes see every namespace; `ip netns exec` would hide tracefs).
-  dotnet "$daemon_dll" --config.file config/trace-exporter.yaml \
+  "${daemon_cmd[@]}" --config.file "$work/config.yaml" \
     --web.listen-address "127.0.0.1:$port" >"$work/daemon.log" 2>&1 &
   local daemon=$!
   pids+=("$daemon")
@@ -100,7 +105,7 @@ start_floor() {
   local points=(sock:inet_sock_set_state skb:kfree_skb sock:sock_recv_length tcp:tcp_retransmit_skb tcp:tcp_retransmit_synack sched:sched_process_exec)
   local program="" point
   for point in "${points[@]}"; do program+="tracepoint:$point { } "; done
-  bpftrace -e "$program" >"$work/floor.err" 2>&1 &
+  "$bpftrace" -e "$program" >"$work/floor.err" 2>&1 &
   local tracer_pid=$!
   pids+=("$tracer_pid")
   start_sampling "$tracer_pid"
@@ -115,7 +120,7 @@ start_naive() {
   rm -f "$work/fifo"; mkfifo "$work/fifo"
   wc -l <"$work/fifo" >"$work/naive.count" &
   local counter=$!
-  bpftrace -e 'tracepoint:sock:inet_sock_set_state { printf("%d %d %d %d\n", pid, args->sport, args->oldstate, args->newstate); }' \
+  "$bpftrace" -e 'tracepoint:sock:inet_sock_set_state { printf("%d %d %d %d\n", pid, args->sport, args->oldstate, args->newstate); }' \
     >"$work/fifo" 2>"$work/naive.err" &
   local tracer_pid=$!
   pids+=("$counter" "$tracer_pid")

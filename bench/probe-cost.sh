@@ -9,7 +9,12 @@
 # the cost per event is run_time_ns / run_cnt of the programs attached by each process (`bpftool perf show`
 # says which program is attached where). bpf_stats_enabled is restored afterwards.
 #
-# Usage (root): bench/probe-cost.sh [--short] [--daemon path/to/trace-exporter.dll] [--probe NAME] [--bpftrace PATH]
+# For tcp_read_bytes, tcp_connects, tcp_accepts and the two joined (tcp_connects+tcp_accepts, as they ship),
+# bench/reference's hand-written libbpf program counting the same runs beside them too: what the counting
+# itself costs without anything a general tool adds.
+#
+# Usage (root): bench/probe-cost.sh [--short] [--daemon PATH] [--probe NAME] [--bpftrace PATH]
+#   --daemon    the daemon to run (default: the native one scripts/publish makes; a .dll runs under dotnet)
 #   --bpftrace  the bpftrace to run, for the probe and the floor alike (default: bpftrace on PATH); e.g. a
 #               script running a newer bpftrace in a chroot, as tests/fixtures/record-fixtures.sh describes
 set -euo pipefail
@@ -18,16 +23,16 @@ cd "$(dirname "$0")/.."
 connections=20000
 megabytes=1024
 execs=300
-daemon_dll=""
+daemon_path=""
 only=""
 bpftrace=bpftrace
 while (($#)); do
   case "$1" in
     --short) connections=5000; megabytes=256; execs=100 ;;
-    --daemon) daemon_dll="$2"; shift ;;
+    --daemon) daemon_path="$2"; shift ;;
     --probe) only="$2"; shift ;;
     --bpftrace) bpftrace="$2"; shift ;;
-    *) echo "usage: $0 [--short] [--daemon trace-exporter.dll] [--probe NAME] [--bpftrace PATH]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--short] [--daemon PATH] [--probe NAME] [--bpftrace PATH]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -37,7 +42,8 @@ work_prefix=te-probecost
 ns_prefix=te-cost
 # shellcheck source=bench/common.sh
 . bench/common.sh
-bench_setup bpftrace bpftool ip nft cc curl python3
+bench_setup "$bpftrace" bpftool ip nft cc curl python3 clang
+reference=$(bench/reference/build.sh "$work/reference") || { echo "probe-cost.sh: cannot build bench/reference" >&2; exit 1; }
 lossy_port=7999
 # One packet in 25 to the lossy port is dropped: retransmits, and kfree_skb with reason NETFILTER_DROP.
 ip netns exec "$ns" nft -f - <<EOF
@@ -77,21 +83,45 @@ workload() {
 
 echo "probe-cost.sh: $("$bpftrace" --version)"
 echo 1 >/proc/sys/kernel/bpf_stats_enabled
-port=$((20000 + $$ % 20000))
-printf "%-16s %12s %12s %12s %12s %7s\n" probe events "probe ns/ev" "floor events" "floor ns/ev" ratio
-for probe in tcp_connects tcp_accepts skb_drops tcp_read_bytes tcp_retransmits process_execs; do
+# bench/reference's hand-written libbpf program for a probe ("" when there is none).
+reference_program() {
+  case "$1" in
+    tcp_read_bytes) echo tcp_read_bytes ;;
+    tcp_connects) echo tcp_connects ;;
+    tcp_accepts) echo tcp_accepts ;;
+    tcp_connects+tcp_accepts) echo tcp_connects_accepts ;;
+  esac
+}
+
+# Starts a tracer in the background (its pid in $started) and waits until it has $2 programs attached.
+start_attached() {
+  local log=$1 points=$2
+  shift 2
+  "$@" >"$log" 2>&1 &
+  started=$!
+  pids+=("$started")
+  if ! wait_for 300 bash -c "kill -0 $started && [ \"\$(bpftool perf show | grep -c 'pid $started ')\" -ge $points ]"; then
+    echo "probe-cost.sh: $* did not attach:" >&2; cat "$log" >&2; exit 1
+  fi
+}
+
+per_event() { awk -v ns="$1" -v cnt="$2" 'BEGIN { if (cnt > 0) printf "%.1f", ns / cnt; else printf "-" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "-" && b != "-" && b > 0) printf "%.2f", a / b; else printf "-" }'; }
+
+printf "%-24s %10s %10s %10s %10s %8s %8s\n" probe events bpftrace reference floor bt/floor ref/floor
+for probe in tcp_connects tcp_accepts tcp_connects+tcp_accepts skb_drops tcp_read_bytes tcp_retransmits process_execs; do
   [ -n "$only" ] && [ "$only" != "$probe" ] && continue
   {
     echo "interval: 5s"
     echo "builtin:"
     for p in tcp_connects tcp_accepts skb_drops tcp_read_bytes tcp_retransmits process_execs; do
-      [ "$p" = "$probe" ] && echo "  $p: true" || echo "  $p: false"
+      [[ "+$probe+" == *"+$p+"* ]] && echo "  $p: true" || echo "  $p: false"
     done
     echo "bpftrace:"
     echo "  path: $bpftrace"
   } >"$work/config.yaml"
-  port=$((port + 1))
-  dotnet "$daemon_dll" --config.file "$work/config.yaml" --web.listen-address "127.0.0.1:$port" >"$work/daemon.log" 2>&1 &
+  port=$(free_port)
+  "${daemon_cmd[@]}" --config.file "$work/config.yaml" --web.listen-address "127.0.0.1:$port" >"$work/daemon.log" 2>&1 &
   daemon=$!
   pids+=("$daemon")
   if ! wait_for 600 bash -c "kill -0 $daemon && curl -sf http://127.0.0.1:$port/healthz -o /dev/null"; then
@@ -99,29 +129,45 @@ for probe in tcp_connects tcp_accepts skb_drops tcp_read_bytes tcp_retransmits p
   fi
   # The process holding the programs: bpftrace itself (setpriv and any chroot wrapper exec it, keeping the pid).
   child=$(pgrep -P "$daemon" | head -n1)
+  first_point=${probe%%+*}
+  points=$(attach_points "$first_point" | wc -w)
 
   floor_program=""
-  for point in $(attach_points "$probe"); do floor_program+="$point { } "; done
-  "$bpftrace" -e "$floor_program" >"$work/floor.log" 2>&1 &
-  floor=$!
-  pids+=("$floor")
-  if ! wait_for 300 bash -c "kill -0 $floor && [ \"\$(bpftool perf show | grep -c 'pid $floor ')\" -ge $(attach_points "$probe" | wc -w) ]"; then
-    echo "probe-cost.sh: the floor bpftrace did not attach:" >&2; cat "$work/floor.log" >&2; exit 1
+  for point in $(attach_points "$first_point"); do floor_program+="$point { } "; done
+  start_attached "$work/floor.log" "$points" "$bpftrace" -e "$floor_program"
+  floor=$started
+  tracers=("$child" "$floor")
+  ref=""
+  if [ -n "$(reference_program "$probe")" ]; then
+    start_attached "$work/reference.log" 1 "$reference" "$(reference_program "$probe")"
+    ref=$started
+    tracers+=("$ref")
   fi
 
-  read -r p_ns0 p_cnt0 < <(program_totals "$child")
-  read -r f_ns0 f_cnt0 < <(program_totals "$floor")
+  before=() after=()
+  for t in "${tracers[@]}"; do before+=("$(program_totals "$t")"); done
   workload
-  read -r p_ns1 p_cnt1 < <(program_totals "$child")
-  read -r f_ns1 f_cnt1 < <(program_totals "$floor")
+  for t in "${tracers[@]}"; do after+=("$(program_totals "$t")"); done
 
-  kill -TERM "$floor" "$daemon"
+  kill -TERM "$floor" "$daemon" ${ref:+"$ref"}
   wait "$floor" 2>/dev/null || true
   wait "$daemon" 2>/dev/null || true
+  [ -z "$ref" ] || wait "$ref" 2>/dev/null || true
 
-  awk -v probe="$probe" -v pn=$((p_ns1 - p_ns0)) -v pc=$((p_cnt1 - p_cnt0)) -v fn=$((f_ns1 - f_ns0)) -v fc=$((f_cnt1 - f_cnt0)) 'BEGIN {
-    pe = pc > 0 ? pn / pc : 0; fe = fc > 0 ? fn / fc : 0
-    printf "%-16s %12d %12.1f %12d %12.1f %7s\n", probe, pc, pe, fc, fe, (fe > 0 ? sprintf("%.2f", pe / fe) : "-")
-  }'
+  costs=() events=()
+  for i in "${!tracers[@]}"; do
+    read -r ns0 cnt0 <<<"${before[i]}"
+    read -r ns1 cnt1 <<<"${after[i]}"
+    costs+=("$(per_event $((ns1 - ns0)) $((cnt1 - cnt0)))")
+    events+=($((cnt1 - cnt0)))
+  done
+  bt=${costs[0]} fl=${costs[1]} rf=${costs[2]:--}
+  printf "%-24s %10s %10s %10s %10s %8s %8s\n" "$probe" "${events[0]}" "$bt" "$rf" "$fl" "$(ratio "$bt" "$fl")" "$(ratio "$rf" "$fl")"
+  # All three see the same events; a difference means one attached late or missed some (recursion).
+  for i in "${!events[@]}"; do
+    [ "${events[i]}" -eq "${events[0]}" ] || echo "  note: events differ: bpftrace ${events[0]}, floor ${events[1]}, reference ${events[2]:--}"
+  done | sort -u
 done
-echo "(ns/ev: run_time_ns / run_cnt from kernel.bpf_stats_enabled; floor: an empty bpftrace program on the same attach points, run at the same time)"
+echo "(ns per event: run_time_ns / run_cnt, kernel.bpf_stats_enabled=1; bpftrace: the built-in alone in the daemon;"
+echo " reference: bench/reference's hand-written libbpf program counting the same; floor: an empty bpftrace program"
+echo " on the same attach points; all three attached at once, so they see the same events)"

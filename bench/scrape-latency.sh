@@ -4,27 +4,31 @@
 # few dozen), waits until they are all on the page, then lets `wrk` keep N connections scraping for D seconds
 # and prints its latency percentiles and request rate: once asking for gzip, as Prometheus does, once not.
 #
-# Usage (root): bench/scrape-latency.sh [--short] [--connections N] [--seconds D] [--daemon path/to/trace-exporter.dll]
-#   --short   5 seconds (CI keeps the script working; no thresholds)
+# Usage (root): bench/scrape-latency.sh [--short] [--connections N] [--seconds D] [--daemon PATH] [--bpftrace PATH]
+#   --short     5 seconds (CI keeps the script working; no thresholds)
+#   --daemon    the daemon to run (default: the native one scripts/publish makes; a .dll runs under dotnet)
+#   --bpftrace  the bpftrace the daemon runs (default: bpftrace on PATH)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 connections=50
 seconds=30
-daemon_dll=""
+daemon_path=""
+bpftrace=bpftrace
 while (($#)); do
   case "$1" in
     --short) seconds=5 ;;
     --connections) connections="$2"; shift ;;
     --seconds) seconds="$2"; shift ;;
-    --daemon) daemon_dll="$2"; shift ;;
-    *) echo "usage: $0 [--short] [--connections N] [--seconds D] [--daemon trace-exporter.dll]" >&2; exit 2 ;;
+    --daemon) daemon_path="$2"; shift ;;
+    --bpftrace) bpftrace="$2"; shift ;;
+    *) echo "usage: $0 [--short] [--connections N] [--seconds D] [--daemon PATH] [--bpftrace PATH]" >&2; exit 2 ;;
   esac
   shift
 done
 
 [ "$(id -u)" -eq 0 ] || { echo "scrape-latency.sh: run as root" >&2; exit 3; }
-for tool in bpftrace wrk curl; do
+for tool in "$bpftrace" wrk curl python3; do
   command -v "$tool" >/dev/null || { echo "scrape-latency.sh: $tool is missing" >&2; exit 3; }
 done
 work=$(mktemp -d /tmp/te-scrape.XXXXXX)
@@ -36,15 +40,15 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-if [ -z "$daemon_dll" ]; then
-  dotnet build src/TraceExporter -c Release --nologo -v quiet >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
-  daemon_dll=src/TraceExporter/bin/Release/net10.0/trace-exporter.dll
-fi
+script=scrape-latency.sh
+# shellcheck source=bench/common.sh
+. bench/common.sh
+bench_daemon "$daemon_path"
 
 # Three maps of 3,336 keys; the BPF verifier takes about a thousand loop iterations per program run, so the
 # keys are added 834 at a time, every 100 ms. The maps are cumulative (written once, printed every interval):
 # a delta map's two copies would double the branches the verifier walks in the loop.
-cat >"$work/config.yaml" <<'YAML'
+cat >"$work/probe.yaml" <<'YAML'
 interval: 1s
 probes:
   - name: scrape_bench
@@ -65,10 +69,11 @@ probes:
       - { map: "@b", name: bench_series_b_total, help: "Scrape benchmark series.", series_limit: 4000, update: cumulative, labels: [{ name: key, kind: number }] }
       - { map: "@c", name: bench_series_c_total, help: "Scrape benchmark series.", series_limit: 4000, update: cumulative, labels: [{ name: key, kind: number }] }
 YAML
+with_bpftrace "$work/probe.yaml" "$bpftrace" "$work/config.yaml"
 
-port=$((20000 + $$ % 20000))
+port=$(free_port)
 url="http://127.0.0.1:$port/metrics"
-dotnet "$daemon_dll" --config.file "$work/config.yaml" --web.listen-address "127.0.0.1:$port" >"$work/daemon.log" 2>&1 &
+"${daemon_cmd[@]}" --config.file "$work/config.yaml" --web.listen-address "127.0.0.1:$port" >"$work/daemon.log" 2>&1 &
 daemon=$!
 series=0
 for ((i = 0; i < 600; i++)); do

@@ -11,13 +11,14 @@ public sealed class TextfileTests
     [SkippableFact]
     public async Task Node_exporter_reads_the_page_once_writes_without_a_scrape_error()
     {
-        EndToEndPrerequisites.Require("bpftrace", "prometheus-node-exporter", "dotnet");
+        EndToEndPrerequisites.Require("bpftrace", "prometheus-node-exporter");
         using var config = new TempDirectory("te-e2e-once");
         using var textfiles = new TempDirectory("te-e2e-textfile");
         var target = textfiles.File("trace.prom");
 
-        await ChildProcess.RunAsync("dotnet",
-            [RepositoryLayout.DaemonDll, "once", "--duration", "3s", "--textfile", target, "--config.file", DaemonUnderTest.ConfigFile(config)]);
+        var daemon = RepositoryLayout.Daemon;
+        await ChildProcess.RunAsync(daemon.Program,
+            daemon.Arguments(["once", "--duration", "3s", "--textfile", target, "--config.file", DaemonUnderTest.ConfigFile(config)]));
 
         // Only the page is left: the temporary file was renamed over it.
         Assert.Equal(["trace.prom"], Directory.GetFiles(textfiles.Path).Select(Path.GetFileName));

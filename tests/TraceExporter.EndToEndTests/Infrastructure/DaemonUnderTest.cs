@@ -3,7 +3,7 @@ using System.Net;
 
 namespace TraceExporter.EndToEndTests.Infrastructure;
 
-/// <summary>The built trace-exporter with every built-in probe at a 1 s interval, on a free loopback port.</summary>
+/// <summary>The published trace-exporter with every built-in probe at a 1 s interval, on a free loopback port.</summary>
 internal sealed class DaemonUnderTest : IAsyncDisposable
 {
     public const string AllProbesConfig =
@@ -55,7 +55,6 @@ internal sealed class DaemonUnderTest : IAsyncDisposable
         var port = FreePort.Next();
         List<string> arguments =
         [
-            RepositoryLayout.DaemonDll,
             "--config.file", ConfigFile(directory),
             "--web.listen-address", $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}",
         ];
@@ -64,7 +63,9 @@ internal sealed class DaemonUnderTest : IAsyncDisposable
             arguments.AddRange(["--web.config.file", webConfigFile]);
         }
 
-        var daemon = new DaemonUnderTest(directory, port, ChildProcess.Start("trace-exporter", "dotnet", arguments), webConfigFile is null ? "http" : "https");
+        var executable = RepositoryLayout.Daemon;
+        var process = ChildProcess.Start("trace-exporter", executable.Program, executable.Arguments(arguments));
+        var daemon = new DaemonUnderTest(directory, port, process, webConfigFile is null ? "http" : "https");
         var last = "no answer";
         var healthy = await Poll.UntilAsync(
             async () =>

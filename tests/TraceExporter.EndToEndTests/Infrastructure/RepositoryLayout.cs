@@ -1,17 +1,17 @@
+using TraceExporter.TestSupport;
+
 namespace TraceExporter.EndToEndTests.Infrastructure;
 
-/// <summary>Where the repository and the built daemon are, found from this test assembly's own output path.</summary>
+/// <summary>Where the repository and the published daemon are, found from this test assembly's own output path.</summary>
 internal static class RepositoryLayout
 {
     /// <summary>The folder holding TraceExporter.sln.</summary>
     public static string Root { get; } = FindRoot();
 
-    /// <summary>bin/&lt;Configuration&gt;/net10.0 of this assembly, so the daemon of the same configuration is used.</summary>
-    public static string Configuration { get; } =
-        new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent?.Name ?? "Debug";
+    private static readonly Lazy<PublishedDaemon> PublishedDaemon = new(() => TestSupport.PublishedDaemon.Locate(Root));
 
-    public static string DaemonDll { get; } =
-        Path.Combine(Root, "src", "TraceExporter", "bin", Configuration, "net10.0", "trace-exporter.dll");
+    /// <summary>The native daemon as it ships (see <see cref="TestSupport.PublishedDaemon"/>).</summary>
+    public static PublishedDaemon Daemon => PublishedDaemon.Value;
 
     public static string Deploy(params string[] parts) => Path.Combine([Root, "deploy", .. parts]);
 

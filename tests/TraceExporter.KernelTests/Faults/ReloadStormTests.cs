@@ -78,7 +78,7 @@ public sealed class ReloadStormTests
         for (var i = 0; i < Reloads; i++)
         {
             // Every fifth reload changes the built-ins (their bpftrace is replaced); the others change nothing.
-            await File.WriteAllTextAsync(daemon.ConfigFile, i % 5 == 4 && i % 10 != 9
+            await daemon.RewriteConfigAsync(i % 5 == 4 && i % 10 != 9
                 ? DaemonProcess.AllProbesConfig.Replace("process_execs: true", "process_execs: { series_limit: 20000 }", StringComparison.Ordinal)
                 : DaemonProcess.AllProbesConfig);
             if (i % 2 == 0)

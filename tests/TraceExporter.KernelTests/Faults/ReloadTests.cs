@@ -63,7 +63,7 @@ public sealed class ReloadTests
         var bpftrace = Assert.Single(BpftraceChildren.Of(daemon));
         var before = await CountExecsAsync(daemon, history, binary, ExecsBefore);
 
-        await File.WriteAllTextAsync(daemon.ConfigFile, ConnectsExecsAndAccepts);
+        await daemon.RewriteConfigAsync(ConnectsExecsAndAccepts);
         var (status, body) = await PostReloadAsync(daemon);
         var accepting = await Poll.UntilAsync(
             () => history.ScrapeAsync(daemon), p => p.Value(ProbeUp, ("probe", "tcp_accepts")) == 1, TimeSpan.FromSeconds(60));
@@ -105,7 +105,7 @@ public sealed class ReloadTests
         var before = await CountExecsAsync(daemon, history, binary, ExecsBefore);
 
         // Line 5 names an unknown probe and line 6 has an unknown key: both must be reported, each where it is.
-        await File.WriteAllTextAsync(daemon.ConfigFile, ConnectsAndExecs.Replace("  process_execs: true", "  process_execs: true\n  tcp_teleports: true\nbogus_key: 1", StringComparison.Ordinal));
+        await daemon.RewriteConfigAsync(ConnectsAndExecs.Replace("  process_execs: true", "  process_execs: true\n  tcp_teleports: true\nbogus_key: 1", StringComparison.Ordinal));
         var (status, body) = await PostReloadAsync(daemon);
         var after = await Poll.ThroughoutAsync(() => history.ScrapeAsync(daemon), 2 * DaemonProcess.Interval + TimeSpan.FromMilliseconds(500));
         var located = FileLineColumn(daemon.ConfigFile).Matches(body).Select(m => m.Value).ToList();

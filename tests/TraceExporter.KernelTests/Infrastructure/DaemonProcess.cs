@@ -6,7 +6,8 @@ using CliWrap;
 namespace TraceExporter.KernelTests.Infrastructure;
 
 /// <summary>
-/// The real trace-exporter, built beside these tests, running with every built-in probe at a 1 s interval.
+/// The real trace-exporter as it ships (the published native executable), running with every built-in probe at a
+/// 1 s interval on the bpftrace the tests were given (<see cref="TestBpftrace"/>).
 /// Its stdout and stderr go into <see cref="Output"/>, which every assertion message should include.
 /// </summary>
 internal sealed class DaemonProcess : IAsyncDisposable
@@ -58,30 +59,28 @@ internal sealed class DaemonProcess : IAsyncDisposable
 
     public static async Task<DaemonProcess> StartAsync(string config = AllProbesConfig, IEnumerable<string>? extraArguments = null)
     {
-        if (!File.Exists(RepositoryLayout.DaemonDll))
-        {
-            throw new FileNotFoundException($"the daemon is not built at {RepositoryLayout.DaemonDll}");
-        }
-
+        var executable = RepositoryLayout.Daemon;
         var configFile = Path.Combine(Path.GetTempPath(), $"te-kt-{UniqueName.Suffix(10)}.yaml");
-        await File.WriteAllTextAsync(configFile, config);
+        await File.WriteAllTextAsync(configFile, TestBpftrace.Configure(config));
         var daemon = new DaemonProcess(FreePort.Next(), configFile);
-        daemon._task = Cli.Wrap("dotnet")
-            .WithArguments(
+        daemon._task = Cli.Wrap(executable.Program)
+            .WithArguments(executable.Arguments(
             [
-                RepositoryLayout.DaemonDll,
                 "--config.file", configFile,
                 "--web.listen-address", $"127.0.0.1:{daemon.Port.ToString(CultureInfo.InvariantCulture)}",
                 "--log.level", "debug",
                 .. (extraArguments ?? []),
-            ])
+            ]))
             .WithStandardOutputPipe(PipeTarget.ToDelegate(daemon._log.AppendStandardOutput))
             .WithStandardErrorPipe(PipeTarget.ToDelegate(daemon._log.AppendStandardError))
             .WithValidation(CommandResultValidation.None)
             .ExecuteAsync(daemon._kill.Token);
-        daemon._log.Note($"started pid {daemon.ProcessId} on port {daemon.Port} with {configFile}");
+        daemon._log.Note($"started {executable.Path} as pid {daemon.ProcessId} on port {daemon.Port} with {configFile} ({TestBpftrace.Describe()})");
         return daemon;
     }
+
+    /// <summary>Replaces the configuration file (for a reload), with the same bpftrace as at the start.</summary>
+    public Task RewriteConfigAsync(string config) => File.WriteAllTextAsync(_configFile, TestBpftrace.Configure(config));
 
     /// <summary>Starts the daemon and waits until /healthz says every probe is attached.</summary>
     public static async Task<DaemonProcess> StartHealthyAsync(string config = AllProbesConfig, IEnumerable<string>? extraArguments = null)

@@ -8,7 +8,7 @@ namespace TraceExporter.KernelTests.Infrastructure;
 /// </summary>
 internal static class KernelPrerequisites
 {
-    private static readonly string[] Tools = ["bpftrace", "ip", "nft", "nstat", "ss", "promtool"];
+    private static readonly string[] Tools = ["ip", "nft", "nstat", "ss", "promtool"];
 
     private static readonly Lazy<IReadOnlyList<string>> Missing = new(FindMissing);
 
@@ -31,6 +31,11 @@ internal static class KernelPrerequisites
     private static List<string> FindMissing()
     {
         var missing = new List<string>();
+        if (TestBpftrace.Resolve() is null)
+        {
+            missing.Add($"bpftrace '{TestBpftrace.Path}' not found ({TestBpftrace.Variable} or PATH)");
+        }
+
         missing.AddRange(Tools.Where(tool => FindOnPath(tool) is null).Select(tool => $"'{tool}' not on PATH"));
         if (!Directory.Exists("/sys/kernel/tracing/events"))
         {

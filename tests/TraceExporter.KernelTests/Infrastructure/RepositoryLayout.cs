@@ -1,6 +1,8 @@
+using TraceExporter.TestSupport;
+
 namespace TraceExporter.KernelTests.Infrastructure;
 
-/// <summary>Where the daemon and the workload were built, found from this test assembly's own output path.</summary>
+/// <summary>Where the repository, the published daemon and the built workload are, found from this test assembly's own output path.</summary>
 internal static class RepositoryLayout
 {
     private const string TargetFramework = "net10.0";
@@ -12,7 +14,13 @@ internal static class RepositoryLayout
     public static string Configuration { get; } =
         new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent?.Name ?? "Debug";
 
-    public static string DaemonDll { get; } =
+    private static readonly Lazy<PublishedDaemon> PublishedDaemon = new(() => TestSupport.PublishedDaemon.Locate(Root));
+
+    /// <summary>The native daemon as it ships (see <see cref="TestSupport.PublishedDaemon"/>).</summary>
+    public static PublishedDaemon Daemon => PublishedDaemon.Value;
+
+    /// <summary>The JIT build of the daemon beside these tests (for comparing it with the native one).</summary>
+    public static string JitDaemonDll { get; } =
         Path.Combine(Root, "src", "TraceExporter", "bin", Configuration, TargetFramework, "trace-exporter.dll");
 
     public static string WorkloadDll { get; } =

@@ -42,8 +42,9 @@ public sealed class TextfilePlantTests
 
             using var config = new TemporaryConfigFile("builtin:\n  process_execs: true\n  tcp_connects: false\n  tcp_accepts: false\n  skb_drops: false\n  tcp_read_bytes: false\n  tcp_retransmits: false\n");
             var target = Path.Combine(dir, "trace.prom");
+            var daemon = RepositoryLayout.Daemon;
             var result = await ExternalTool.RunUncheckedAsync(
-                "dotnet", [RepositoryLayout.DaemonDll, "once", "--duration", "1s", "--textfile", target, "--config.file", config.Path], timeout: TimeSpan.FromMinutes(2));
+                daemon.Program, daemon.Arguments(["once", "--duration", "1s", "--textfile", target, "--config.file", config.Path]), timeout: TimeSpan.FromMinutes(2));
 
             Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {result.StandardError}");
             Assert.Equal("precious\n", await File.ReadAllTextAsync(victim));

@@ -73,9 +73,10 @@ public sealed class GuardCommandTests
 
     private static async Task<BufferedCommandResult> GuardAsync(string[] arguments)
     {
+        var daemon = RepositoryLayout.Daemon; // first: it may publish the daemon, which is not the command's time
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        return await Cli.Wrap("dotnet")
-            .WithArguments([RepositoryLayout.DaemonDll, "guard", .. arguments])
+        return await Cli.Wrap(daemon.Program)
+            .WithArguments(daemon.Arguments(["guard", .. arguments]))
             .WithValidation(CommandResultValidation.None)
             .ExecuteBufferedAsync(System.Text.Encoding.Latin1, timeout.Token);
     }

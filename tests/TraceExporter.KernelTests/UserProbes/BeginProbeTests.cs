@@ -40,7 +40,8 @@ public sealed class BeginProbeTests
         Assert.True(check.ExitCode == 0 && check.StandardOutput.Contains("ok: probe begin attaches on this host", StringComparison.Ordinal), check.ToString());
         await using var daemon = await DaemonProcess.StartHealthyAsync(Config);
         var page = await Poll.UntilAsync(daemon.ScrapePageAsync, p => p.Named(Metric).Count >= 2, TimeSpan.FromSeconds(15));
-        var message = FailureReport.Describe($"expected the two series BEGIN counted", daemon, page, [Metric]);
-        Assert.True(page.Value(Metric, ("s", "a,b c"), ("n", "7")) == 1 && page.Value(Metric, ("s", "x"), ("n", "8")) == 1, message);
+        var key = TestBpftrace.AsPrintedKey("a,b c"); // bpftrace 0.24+ deletes the space
+        var message = FailureReport.Describe($"expected the two series BEGIN counted ({key}, x)", daemon, page, [Metric]);
+        Assert.True(page.Value(Metric, ("s", key), ("n", "7")) == 1 && page.Value(Metric, ("s", "x"), ("n", "8")) == 1, message);
     }
 }

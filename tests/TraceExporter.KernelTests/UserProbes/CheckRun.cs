@@ -11,13 +11,9 @@ internal sealed record CheckRun(string ConfigFile, int ExitCode, string Standard
 
     public static async Task<CheckRun> RunAsync(string configFile)
     {
-        if (!File.Exists(RepositoryLayout.DaemonDll))
-        {
-            throw new FileNotFoundException($"the daemon is not built at {RepositoryLayout.DaemonDll}");
-        }
-
+        var daemon = RepositoryLayout.Daemon;
         BufferedCommandResult result = await ExternalTool.RunUncheckedAsync(
-            "dotnet", [RepositoryLayout.DaemonDll, "check", "--config.file", configFile], timeout: TimeSpan.FromMinutes(2));
+            daemon.Program, daemon.Arguments(["check", "--config.file", configFile]), timeout: TimeSpan.FromMinutes(2));
         return new CheckRun(configFile, result.ExitCode, result.StandardOutput, result.StandardError);
     }
 
