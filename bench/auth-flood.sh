@@ -7,27 +7,30 @@
 # Prints the correct scrapes' p50/p99/max, the flood's request rate and answers, and the lost events; exits 1
 # when the p99 is 1 s or more, a correct scrape fails, or an event was lost.
 #
-# Usage (root): bench/auth-flood.sh [--short] [--connections N] [--seconds D] [--daemon PATH] (the native executable, or a .dll run under dotnet)
+# Usage (root): bench/auth-flood.sh [--short] [--connections N] [--seconds D] [--daemon PATH] [--bpftrace PATH]
+#   --daemon  the native executable, or a .dll run under dotnet (default: scripts/publish builds it)
 #   --short   15 seconds (the kernel test runs this)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 connections=200
 seconds=60
-daemon_dll=""
+daemon_path=""
+bpftrace=bpftrace
 while (($#)); do
   case "$1" in
     --short) seconds=15 ;;
     --connections) connections="$2"; shift ;;
     --seconds) seconds="$2"; shift ;;
-    --daemon) daemon_dll="$2"; shift ;;
-    *) echo "usage: $0 [--short] [--connections N] [--seconds D] [--daemon trace-exporter.dll]" >&2; exit 2 ;;
+    --daemon) daemon_path="$2"; shift ;;
+    --bpftrace) bpftrace="$2"; shift ;;
+    *) echo "usage: $0 [--short] [--connections N] [--seconds D] [--daemon PATH] [--bpftrace PATH]" >&2; exit 2 ;;
   esac
   shift
 done
 
 [ "$(id -u)" -eq 0 ] || { echo "auth-flood.sh: run as root" >&2; exit 3; }
-for tool in bpftrace wrk curl; do
+for tool in "$bpftrace" wrk curl python3; do
   command -v "$tool" >/dev/null || { echo "auth-flood.sh: $tool is missing" >&2; exit 3; }
 done
 work=$(mktemp -d /tmp/te-auth-flood.XXXXXX)
@@ -39,17 +42,19 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-if [ -z "$daemon_dll" ]; then
-  daemon_dll=$(scripts/publish 2>"$work/publish.log") || { cat "$work/publish.log" >&2; exit 1; }
-fi
+# shellcheck source=bench/common.sh
+. bench/common.sh
+bench_daemon "$daemon_path"
 
 # The password is "scrape-secret" (a test credential, made with htpasswd -nbBC 10).
 cat >"$work/web.yml" <<'YAML'
 basic_auth_users:
   prometheus: $2b$10$Wxed.L/rrKlLPDPuUEHf/Owt1sTVxfZM4FB52k88TcFHVNDZcx52S
 YAML
-cat >"$work/config.yaml" <<'YAML'
+cat >"$work/config.yaml" <<YAML
 interval: 1s
+bpftrace:
+  path: $(command -v "$bpftrace")
 probes:
   - name: flood_ticks
     buffer_pages: 16
@@ -59,10 +64,8 @@ probes:
       - { regex: '^tick$', name: flood_ticks_total, help: "Lines the flood probe printed." }
 YAML
 
-port=$((20000 + $$ % 20000))
+port=$(free_port)
 url="http://127.0.0.1:$port/metrics"
-daemon_cmd=("$daemon_dll")
-[[ "$daemon_dll" == *.dll ]] && daemon_cmd=(dotnet "$daemon_dll")
 "${daemon_cmd[@]}" --config.file "$work/config.yaml" --web.config.file "$work/web.yml" --web.listen-address "127.0.0.1:$port" >"$work/daemon.log" 2>&1 &
 daemon=$!
 metric() { # NAME{LABELS} → value, 0 when absent or the page cannot be read

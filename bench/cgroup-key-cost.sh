@@ -41,7 +41,7 @@ done
 script=cgroup-key-cost.sh
 work_prefix=te-cgkeycost
 ns_prefix=te-cgkey
-daemon_dll=none # not built: only bpftrace runs here
+daemon_path=none # not built: only bpftrace runs here
 # shellcheck source=bench/common.sh
 . bench/common.sh
 bench_setup "$bpftrace" bpftool ip cc python3

@@ -1,6 +1,6 @@
 # Shared set-up of the bench scripts (sourced, not run): root and tools checked, a work folder and a network
 # namespace of their own, every started process and the bpf_stats switch put back on exit, the daemon and
-# the workload built. Expects: $script (for messages), $work_prefix, $ns_prefix, $daemon_path (may be empty),
+# the workload built. Expects: $script (for messages), $work_prefix, $ns_prefix, $daemon_path (may be empty; "none" runs no daemon),
 # and the tools to check as arguments to bench_setup. Sets daemon_cmd (bench_daemon).
 # program_totals PID: the run_time_ns and run_cnt of the programs PID attached.
 
@@ -18,7 +18,7 @@ bench_setup() {
   trap bench_cleanup EXIT
   trap 'exit 130' INT TERM
 
-  bench_daemon "$daemon_path"
+  [ "$daemon_path" = none ] || bench_daemon "$daemon_path"
   cc -O2 -pthread -o "$work/tcpload" bench/tcpload.c
 
   ip netns add "$ns"

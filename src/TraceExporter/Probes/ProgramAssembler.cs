@@ -148,7 +148,7 @@ public static partial class ProgramAssembler
 
         text.Append(Interval(interval / 2)).Append(" {\n")
             .Append("  ").Append(DaemonMapNames.Tick).Append(" = ").Append(DaemonMapNames.Tick).Append(" + 1;\n")
-            .Append("  if (").Append(DaemonMapNames.Tick).Append(" % 2 == 1) {\n");
+            .Append("  if ((uint64)").Append(DaemonMapNames.Tick).Append(" % 2 == 1) {\n");
         for (var copy = 0; copy < 2; copy++)
         {
             // Writes go to the copy the slot names: drain the other one.

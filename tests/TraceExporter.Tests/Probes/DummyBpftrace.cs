@@ -35,8 +35,8 @@ internal sealed class DummyBpftrace : IDisposable
               esac
             done
             trap 'exit 0' INT TERM
-            echo x >> "$dir/starts"
-            run=$(wc -l < "$dir/starts")
+            # Two groups may start at once: count under a lock so each start gets its own number.
+            run=$(flock "$dir/starts.lock" sh -c 'echo x >> "$1/starts"; wc -l < "$1/starts"' sh "$dir")
             printf '%s\n' "$program" > "$dir/program-$run.bt"
             if grep -q '{{Unattachable}}' <<<"$program"; then
               echo "stdin:1:1-20: ERROR: tracepoint not found: nosuch:event" >&2

@@ -56,7 +56,8 @@ public static class TcpRetransmitsProgram
             {
                 program.Append($$"""
                       if ($dev == 0 && $node != 0) {
-                        if ((uint64)*(int32 *)($node - {{hlist}} + {{ifindex}}) == $iif) { $dev = $node - {{hlist}}; } else { $node = *(uint64 *)$node; }
+                        $candidate = (uint64)((int64)$node - {{hlist}});
+                        if ((uint64)*(int32 *)($candidate + {{ifindex}}) == $iif) { $dev = $candidate; } else { $node = *(uint64 *)$node; }
                       }
 
                     """);
