@@ -29,21 +29,10 @@ while (($#)); do
   shift
 done
 
-[ "$(id -u)" -eq 0 ] || { echo "auth-flood.sh: run as root" >&2; exit 3; }
-for tool in "$bpftrace" wrk curl python3; do
-  command -v "$tool" >/dev/null || { echo "auth-flood.sh: $tool is missing" >&2; exit 3; }
-done
-work=$(mktemp -d /tmp/te-auth-flood.XXXXXX)
-daemon=""
-cleanup() {
-  if [ -n "$daemon" ]; then kill -TERM "$daemon" 2>/dev/null || true; wait "$daemon" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
+script=auth-flood.sh
 # shellcheck source=bench/common.sh
 . bench/common.sh
+bench_daemon_setup te-auth-flood "$bpftrace" wrk curl python3
 bench_daemon "$daemon_path"
 
 # The password is "scrape-secret" (a test credential, made with htpasswd -nbBC 10).

@@ -47,6 +47,27 @@ for i in ids:
 print(ns, cnt)' "$1"
 }
 
+# The set-up of the scripts that run one daemon at a time and no namespace: root and the tools given checked,
+# a work folder /tmp/$1.XXXXXX ($work), and $daemon (the running daemon's pid, or empty) stopped and the work
+# folder removed on exit. Expects $script.
+bench_daemon_setup() {
+  local prefix=$1 tool
+  shift
+  [ "$(id -u)" -eq 0 ] || { echo "$script: run as root" >&2; exit 3; }
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || { echo "$script: $tool is missing" >&2; exit 3; }
+  done
+  work=$(mktemp -d "/tmp/$prefix.XXXXXX")
+  daemon=""
+  trap bench_daemon_cleanup EXIT
+  trap 'exit 130' INT TERM
+}
+
+bench_daemon_cleanup() {
+  if [ -n "$daemon" ]; then kill -TERM "$daemon" 2>/dev/null || true; wait "$daemon" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+
 # The daemon to run, as the command array daemon_cmd: the path given (--daemon; a .dll, the JIT build, runs
 # under dotnet), else the native executable scripts/publish makes, as it ships.
 bench_daemon() {

@@ -35,21 +35,9 @@ while (($#)); do
 done
 
 script=daemon-footprint.sh
-[ "$(id -u)" -eq 0 ] || { echo "$script: run as root" >&2; exit 3; }
-for tool in "$bpftrace" curl python3; do
-  command -v "$tool" >/dev/null || { echo "$script: $tool is missing" >&2; exit 3; }
-done
-work=$(mktemp -d /tmp/te-footprint.XXXXXX)
-daemon=""
-cleanup() {
-  if [ -n "$daemon" ]; then kill -TERM "$daemon" 2>/dev/null || true; wait "$daemon" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
 # shellcheck source=bench/common.sh
 . bench/common.sh
+bench_daemon_setup te-footprint "$bpftrace" curl python3
 bench_daemon "$native"
 native_cmd=("${daemon_cmd[@]}")
 if [ -z "$jit" ]; then

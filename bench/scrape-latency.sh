@@ -27,22 +27,10 @@ while (($#)); do
   shift
 done
 
-[ "$(id -u)" -eq 0 ] || { echo "scrape-latency.sh: run as root" >&2; exit 3; }
-for tool in "$bpftrace" wrk curl python3; do
-  command -v "$tool" >/dev/null || { echo "scrape-latency.sh: $tool is missing" >&2; exit 3; }
-done
-work=$(mktemp -d /tmp/te-scrape.XXXXXX)
-daemon=""
-cleanup() {
-  if [ -n "$daemon" ]; then kill -TERM "$daemon" 2>/dev/null || true; wait "$daemon" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
 script=scrape-latency.sh
 # shellcheck source=bench/common.sh
 . bench/common.sh
+bench_daemon_setup te-scrape "$bpftrace" wrk curl python3
 bench_daemon "$daemon_path"
 
 # Three maps of 3,336 keys; the BPF verifier takes about a thousand loop iterations per program run, so the
