@@ -37,6 +37,7 @@ public sealed class RetransmitsAndDropsTests
         var kernelBefore = await ns.ReadCounterAsync("TcpRetransSegs");
         var missedRetransmitsBefore = before.Counter(Missed, ("probe", "tcp_retransmits"));
         var missedDropsBefore = before.Counter(Missed, ("probe", "skb_drops"));
+        await using var tally = await TracepointTally.StartAsync(ns);
 
         long nftDropped;
         Task<string> send;
@@ -75,10 +76,10 @@ public sealed class RetransmitsAndDropsTests
         Assert.True(quiet, $"sockets still busy in {ns.Name} after 90 s:\n{string.Join('\n', sockets)}");
 
         var kernelIncrease = await ns.ReadCounterAsync("TcpRetransSegs") - kernelBefore;
+        var (tallyRetransmits, tallyDrops) = await tally.StopAsync();
         var after = await Poll.UntilAsync(
             daemon.ScrapePageAsync,
-            p => Exact(p.Counter(Retransmits, Loopback) - retransmitsBefore, kernelIncrease, p.Counter(Missed, ("probe", "tcp_retransmits")) - missedRetransmitsBefore)
-                && p.Counter(Drops, NetfilterDrop) - dropsBefore + p.Counter(Missed, ("probe", "skb_drops")) - missedDropsBefore + UnexplainedShortfall >= nftDropped,
+            p => p.Counter(Retransmits, Loopback) - retransmitsBefore >= tallyRetransmits && p.Counter(Drops, NetfilterDrop) - dropsBefore >= tallyDrops,
             TimeSpan.FromSeconds(15));
         var retransmitsIncrease = after.Counter(Retransmits, Loopback) - retransmitsBefore;
         var dropsIncrease = after.Counter(Drops, NetfilterDrop) - dropsBefore;
@@ -96,21 +97,40 @@ public sealed class RetransmitsAndDropsTests
             $"nft dropped packets: {nftDropped}",
             $"daemon {Drops}{{reason=\"NETFILTER_DROP\"}}: {dropsBefore} -> {after.Counter(Drops, NetfilterDrop)} (increase {dropsIncrease})",
             $"events the kernel did not hand to the probes (BPF recursion protection): retransmits {missedRetransmits}, drops {missedDrops}",
+            $"the same tracepoints counted by a bpftrace of the test's own: retransmitted segments {tallyRetransmits}, NETFILTER_DROP {tallyDrops}",
+            $"tally output:\n{tally.Output}",
             $"server output:\n{server.Output}");
         // Without drops or retransmits the comparison would prove nothing.
         Assert.True(nftDropped > 0 && kernelIncrease > 0, "the lossy rule caused no drops or retransmits\n" + message);
-        Assert.True(Exact(retransmitsIncrease, kernelIncrease, missedRetransmits) && dropsIncrease + missedDrops + UnexplainedShortfall >= nftDropped, message);
+        // Nothing the tracepoints reported is lost or counted twice (the second bpftrace sees the same events,
+        // recursion misses included; lo is shared, but no other namespace retransmits or drops with NETFILTER_DROP now).
+        Assert.True(retransmitsIncrease == tallyRetransmits && dropsIncrease == tallyDrops, message);
+        Assert.True(WithinKernelGaps(retransmitsIncrease, kernelIncrease, nftDropped, dropsIncrease, missedRetransmits, missedDrops), message);
     }
 
     /// <summary>
-    /// Equal to the kernel's count, except for events the kernel itself skipped and reported: a tracepoint
-    /// that fires while a BPF program already runs on that CPU (a softirq on top of one) is not run, and
-    /// counted in the program's recursion_misses, which the daemon exports. Never more than the kernel.
-    /// Known and not yet explained: about one run in five comes out short by exactly one retransmit and one
-    /// NETFILTER_DROP together, with no recursion miss reported; <see cref="UnexplainedShortfall"/> admits that
-    /// one event (and only on the low side) until it is understood.
+    /// The daemon against the kernel's own counters: never more, and short only where the kernel itself ran no
+    /// tracepoint program. Two such gaps are known, both outside the daemon (the tally, on the same tracepoints,
+    /// agrees with it each time):
+    /// <list type="bullet">
+    /// <item>Recursion protection: a tracepoint firing while a BPF program already runs on that CPU (a softirq on
+    /// top of one) is skipped and counted in recursion_misses, which the daemon exports. A skipped retransmit
+    /// may carry many segments (TSO: one run missed 1 event of 20 segments), so any retransmit gap is admitted
+    /// then; a skipped drop is one packet.</item>
+    /// <item>Unexplained: about one run in five the nft rule counts one packet more than NETFILTER_DROP reported,
+    /// with no miss, and TcpRetransSegs is higher by one retransmission together with it (1 segment, once 53):
+    /// a retransmitted packet the rule dropped, counted by the kernel with neither tracepoint firing (e.g. 113
+    /// segments and 32 drops traced against the kernel's 114 and 33). The path is not found yet; one such packet
+    /// is admitted.</item>
+    /// </list>
     /// </summary>
-    private static bool Exact(double daemon, double kernel, double missed) => daemon <= kernel && kernel <= daemon + missed + UnexplainedShortfall;
+    private static bool WithinKernelGaps(double retransmits, double kernelRetransmits, double nftDropped, double drops, double missedRetransmits, double missedDrops)
+    {
+        var dropGap = nftDropped - drops;
+        var dropsExplained = dropGap <= missedDrops + UnexplainedDrops;
+        var retransmitsExplained = retransmits == kernelRetransmits || missedRetransmits > 0 || dropGap > missedDrops;
+        return retransmits <= kernelRetransmits && dropsExplained && retransmitsExplained;
+    }
 
-    private const double UnexplainedShortfall = 1;
+    private const double UnexplainedDrops = 1;
 }

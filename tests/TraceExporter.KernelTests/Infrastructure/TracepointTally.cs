@@ -1,0 +1,142 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using CliWrap;
+using TraceExporter.Kernel;
+
+namespace TraceExporter.KernelTests.Infrastructure;
+
+/// <summary>
+/// A second, independent count of what the retransmit and drop tracepoints report for one network namespace:
+/// a plain bpftrace (the tests' own, not the daemon's program) summing the segments of tcp_retransmit_skb and
+/// tcp_retransmit_synack and counting skb:kfree_skb with reason NETFILTER_DROP, printing its totals every
+/// 200 ms (a print at exit would be lost: the output pipe closes when the process is cancelled). It tells a count the daemon lost apart from an event the kernel counted without a tracepoint.
+/// </summary>
+internal sealed partial class TracepointTally : IAsyncDisposable
+{
+    private readonly OutputLog _log = new();
+    private readonly CancellationTokenSource _graceful = new();
+    private readonly CancellationTokenSource _forceful = new();
+    private CommandTask<CommandResult>? _task;
+    private long _retransmits;
+    private long _drops;
+
+    private TracepointTally()
+    {
+    }
+
+    public string Output => _log.ToString();
+
+    /// <summary>Starts counting the events of <paramref name="ns"/> and returns once every probe is attached.</summary>
+    public static async Task<TracepointTally> StartAsync(NetworkNamespace ns)
+    {
+        var link = await ns.ExecAsync("readlink", ["/proc/self/ns/net"]); // net:[4026532...]
+        var inode = ulong.Parse(NamespaceInode().Match(link).Groups[1].Value, CultureInfo.InvariantCulture);
+        var btf = KernelBtf.Load();
+        var segs = btf.MemberOffset("sk_buff", "cb")!.Value + btf.MemberOffset("tcp_skb_cb", "tcp_gso_segs")!.Value;
+        var netfilterDrop = btf.EnumValues("skb_drop_reason")!.Single(kv => kv.Value == "SKB_DROP_REASON_NETFILTER_DROP").Key;
+
+        // The segment count is read by offset: bpftrace 0.17 cannot cast skb->cb (an array) to a struct.
+        var program = $$"""
+            BEGIN { printf("ready\n"); }
+            tracepoint:tcp:tcp_retransmit_skb /((struct sock *)args->skaddr)->__sk_common.skc_net.net->ns.inum == {{inode}}/ {
+              @retransmits = sum(*(uint16 *)((uint64)args->skbaddr + {{segs}}));
+            }
+            tracepoint:tcp:tcp_retransmit_synack /((struct request_sock *)args->req)->__req_common.skc_net.net->ns.inum == {{inode}}/ {
+              @retransmits = sum(1);
+            }
+            tracepoint:skb:kfree_skb /args->reason == {{netfilterDrop}} && ((struct sk_buff *)args->skbaddr)->dev->nd_net.net->ns.inum == {{inode}}/ {
+              @drops = count();
+            }
+            interval:ms:200 { print(@retransmits); print(@drops); }
+            """;
+        var tally = new TracepointTally();
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        tally._log.StandardOutputLine += line =>
+        {
+            if (line == "ready")
+            {
+                ready.TrySetResult();
+            }
+            else if (Total().Match(line) is { Success: true } m)
+            {
+                var value = long.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
+                if (m.Groups[1].Value == "retransmits")
+                {
+                    Interlocked.Exchange(ref tally._retransmits, value);
+                }
+                else
+                {
+                    Interlocked.Exchange(ref tally._drops, value);
+                }
+            }
+        };
+        tally._task = Cli.Wrap(TestBpftrace.Path)
+            .WithArguments(["-e", program])
+            .WithStandardOutputPipe(PipeTarget.ToDelegate(tally._log.AppendStandardOutput))
+            .WithStandardErrorPipe(PipeTarget.ToDelegate(tally._log.AppendStandardError))
+            .WithValidation(CommandResultValidation.None)
+            .ExecuteAsync(tally._forceful.Token, tally._graceful.Token);
+
+        var first = await Task.WhenAny(ready.Task, tally._task, Task.Delay(TimeSpan.FromSeconds(60)));
+        if (first != ready.Task)
+        {
+            await tally.DisposeAsync();
+            throw new InvalidOperationException($"the tally's bpftrace did not attach within 60 s:\n{tally.Output}");
+        }
+
+        return tally;
+    }
+
+    /// <summary>
+    /// The retransmitted segments and NETFILTER_DROP drops counted, once the events are over: waits for two more
+    /// prints, then stops bpftrace.
+    /// </summary>
+    public async Task<(long Retransmits, long Drops)> StopAsync()
+    {
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var totals = (Interlocked.Read(ref _retransmits), Interlocked.Read(ref _drops));
+        var exited = _task?.Task.IsCompleted ?? true;
+        await StopProcessAsync();
+        if (exited)
+        {
+            throw new InvalidOperationException($"the tally's bpftrace exited early:\n{Output}");
+        }
+
+        return totals;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopProcessAsync();
+        _graceful.Dispose();
+        _forceful.Dispose();
+    }
+
+    private async Task StopProcessAsync()
+    {
+        if (_task is null)
+        {
+            return;
+        }
+
+        // SIGINT: bpftrace detaches and prints its maps; SIGKILL after 5 s.
+        await _graceful.CancelAsync();
+        _forceful.CancelAfter(TimeSpan.FromSeconds(5));
+        try
+        {
+            await _task;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        _task = null;
+    }
+
+    [GeneratedRegex(@"net:\[(\d+)\]")]
+    private static partial Regex NamespaceInode();
+
+    // A map never updated prints nothing (or 0): its total stays 0.
+    [GeneratedRegex(@"^@(retransmits|drops): (\d+)$")]
+    private static partial Regex Total();
+}
