@@ -40,10 +40,8 @@ cat >"$work/web.yml" <<'YAML'
 basic_auth_users:
   prometheus: $2b$10$Wxed.L/rrKlLPDPuUEHf/Owt1sTVxfZM4FB52k88TcFHVNDZcx52S
 YAML
-cat >"$work/config.yaml" <<YAML
+cat >"$work/probe.yaml" <<'YAML'
 interval: 1s
-bpftrace:
-  path: $(command -v "$bpftrace")
 probes:
   - name: flood_ticks
     buffer_pages: 16
@@ -52,6 +50,7 @@ probes:
     lines:
       - { regex: '^tick$', name: flood_ticks_total, help: "Lines the flood probe printed." }
 YAML
+with_bpftrace "$work/probe.yaml" "$bpftrace" "$work/config.yaml"
 
 port=$(free_port)
 url="http://127.0.0.1:$port/metrics"

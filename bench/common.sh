@@ -4,13 +4,17 @@
 # and the tools to check as arguments to bench_setup. Sets daemon_cmd (bench_daemon).
 # program_totals PID: the run_time_ns and run_cnt of the programs PID attached.
 
-bench_setup() {
+# Exits 3 unless run as root with every tool given on PATH. Expects $script.
+bench_check() {
   [ "$(id -u)" -eq 0 ] || { echo "$script: run as root" >&2; exit 3; }
   local tool
   for tool in "$@"; do
     command -v "$tool" >/dev/null || { echo "$script: $tool is missing" >&2; exit 3; }
   done
+}
 
+bench_setup() {
+  bench_check "$@"
   work=$(mktemp -d "/tmp/$work_prefix.XXXXXX")
   ns="$ns_prefix-$$"
   pids=()
@@ -51,12 +55,9 @@ print(ns, cnt)' "$1"
 # a work folder /tmp/$1.XXXXXX ($work), and $daemon (the running daemon's pid, or empty) stopped and the work
 # folder removed on exit. Expects $script.
 bench_daemon_setup() {
-  local prefix=$1 tool
+  local prefix=$1
   shift
-  [ "$(id -u)" -eq 0 ] || { echo "$script: run as root" >&2; exit 3; }
-  for tool in "$@"; do
-    command -v "$tool" >/dev/null || { echo "$script: $tool is missing" >&2; exit 3; }
-  done
+  bench_check "$@"
   work=$(mktemp -d "/tmp/$prefix.XXXXXX")
   daemon=""
   trap bench_daemon_cleanup EXIT
