@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using CliWrap;
 using TraceExporter.KernelTests.Infrastructure;
 
 namespace TraceExporter.KernelTests.Cgroups;
@@ -12,12 +11,9 @@ namespace TraceExporter.KernelTests.Cgroups;
 /// </summary>
 internal sealed class ExecCgroupTrace : IAsyncDisposable
 {
-    private readonly OutputLog _log = new();
     private readonly ConcurrentQueue<ulong> _ids = new();
-    private readonly CancellationTokenSource _graceful = new();
-    private readonly CancellationTokenSource _forceful = new();
     private readonly DirectoryInfo _binaryDirectory;
-    private CommandTask<CommandResult>? _task;
+    private SideBpftrace? _bpftrace;
 
     private ExecCgroupTrace(DirectoryInfo binaryDirectory, string comm)
     {
@@ -29,7 +25,7 @@ internal sealed class ExecCgroupTrace : IAsyncDisposable
 
     public string Binary => Path.Combine(_binaryDirectory.FullName, Comm);
 
-    public string Output => _log.ToString();
+    public string Output => _bpftrace?.Output ?? "";
 
     /// <summary>The cgroup ids printed so far.</summary>
     public IReadOnlyList<ulong> Ids => [.. _ids];
@@ -41,36 +37,23 @@ internal sealed class ExecCgroupTrace : IAsyncDisposable
         File.Copy("/bin/true", trace.Binary);
         File.SetUnixFileMode(trace.Binary, UnixFileMode.UserRead | UnixFileMode.UserExecute);
 
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        trace._log.StandardOutputLine += line =>
+        try
         {
-            if (line == "ready")
-            {
-                ready.TrySetResult();
-            }
-            else if (ulong.TryParse(line, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
-            {
-                trace._ids.Enqueue(id);
-            }
-        };
-
-        // BEGIN runs once every probe is attached.
-        var program = $$"""
-            BEGIN { printf("ready\n"); }
-            tracepoint:sched:sched_process_exec /comm == "{{comm}}"/ { printf("%llu\n", cgroup); }
-            """;
-        trace._task = Cli.Wrap(bpftrace)
-            .WithArguments(["-e", program])
-            .WithStandardOutputPipe(PipeTarget.ToDelegate(trace._log.AppendStandardOutput))
-            .WithStandardErrorPipe(PipeTarget.ToDelegate(trace._log.AppendStandardError))
-            .WithValidation(CommandResultValidation.None)
-            .ExecuteAsync(trace._forceful.Token, trace._graceful.Token);
-
-        var first = await Task.WhenAny(ready.Task, trace._task, Task.Delay(TimeSpan.FromSeconds(60)));
-        if (first != ready.Task)
+            trace._bpftrace = await SideBpftrace.StartAsync(
+                $$"""tracepoint:sched:sched_process_exec /comm == "{{comm}}"/ { printf("%llu\n", cgroup); }""",
+                line =>
+                {
+                    if (ulong.TryParse(line, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+                    {
+                        trace._ids.Enqueue(id);
+                    }
+                },
+                bpftrace);
+        }
+        catch
         {
             await trace.DisposeAsync();
-            throw new InvalidOperationException($"bpftrace did not attach within 60 s:\n{trace.Output}");
+            throw;
         }
 
         return trace;
@@ -97,27 +80,16 @@ internal sealed class ExecCgroupTrace : IAsyncDisposable
     {
         var procs = Path.Combine(cgroup.Directory, "cgroup.procs");
         var result = await ExternalTool.RunUncheckedAsync("sh", ["-c", "echo $$ > \"$1\" && exec \"$2\"", "sh", procs, Binary]);
-        _log.Note($"exec of {Comm} in {cgroup.PathUnderMount}: exit {result.ExitCode} {result.StandardError.Trim()}");
+        _bpftrace?.Note($"exec of {Comm} in {cgroup.PathUnderMount}: exit {result.ExitCode} {result.StandardError.Trim()}");
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_task is not null)
+        if (_bpftrace is not null)
         {
-            // SIGINT first (bpftrace detaches and exits), SIGKILL after 5 s.
-            await _graceful.CancelAsync();
-            _forceful.CancelAfter(TimeSpan.FromSeconds(5));
-            try
-            {
-                await _task;
-            }
-            catch (OperationCanceledException)
-            {
-            }
+            await _bpftrace.DisposeAsync();
         }
 
-        _graceful.Dispose();
-        _forceful.Dispose();
         _binaryDirectory.Delete(recursive: true);
     }
 }

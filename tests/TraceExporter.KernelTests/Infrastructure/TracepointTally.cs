@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using CliWrap;
 using TraceExporter.Kernel;
 
 namespace TraceExporter.KernelTests.Infrastructure;
@@ -9,14 +8,12 @@ namespace TraceExporter.KernelTests.Infrastructure;
 /// A second, independent count of what the retransmit and drop tracepoints report for one network namespace:
 /// a plain bpftrace (the tests' own, not the daemon's program) summing the segments of tcp_retransmit_skb and
 /// tcp_retransmit_synack and counting skb:kfree_skb with reason NETFILTER_DROP, printing its totals every
-/// 200 ms (a print at exit would be lost: the output pipe closes when the process is cancelled). It tells a count the daemon lost apart from an event the kernel counted without a tracepoint.
+/// 200 ms (a print at exit would be lost: the output pipe closes when the process is cancelled). It tells a
+/// count the daemon lost apart from an event the kernel counted without a tracepoint.
 /// </summary>
 internal sealed partial class TracepointTally : IAsyncDisposable
 {
-    private readonly OutputLog _log = new();
-    private readonly CancellationTokenSource _graceful = new();
-    private readonly CancellationTokenSource _forceful = new();
-    private CommandTask<CommandResult>? _task;
+    private SideBpftrace? _bpftrace;
     private long _retransmits;
     private long _drops;
 
@@ -24,7 +21,7 @@ internal sealed partial class TracepointTally : IAsyncDisposable
     {
     }
 
-    public string Output => _log.ToString();
+    public string Output => _bpftrace?.Output ?? "";
 
     /// <summary>Starts counting the events of <paramref name="ns"/> and returns once every probe is attached.</summary>
     public static async Task<TracepointTally> StartAsync(NetworkNamespace ns)
@@ -37,7 +34,6 @@ internal sealed partial class TracepointTally : IAsyncDisposable
 
         // The segment count is read by offset: bpftrace 0.17 cannot cast skb->cb (an array) to a struct.
         var program = $$"""
-            BEGIN { printf("ready\n"); }
             tracepoint:tcp:tcp_retransmit_skb /((struct sock *)args->skaddr)->__sk_common.skc_net.net->ns.inum == {{inode}}/ {
               @retransmits = sum(*(uint16 *)((uint64)args->skbaddr + {{segs}}));
             }
@@ -50,40 +46,7 @@ internal sealed partial class TracepointTally : IAsyncDisposable
             interval:ms:200 { print(@retransmits); print(@drops); }
             """;
         var tally = new TracepointTally();
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        tally._log.StandardOutputLine += line =>
-        {
-            if (line == "ready")
-            {
-                ready.TrySetResult();
-            }
-            else if (Total().Match(line) is { Success: true } m)
-            {
-                var value = long.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
-                if (m.Groups[1].Value == "retransmits")
-                {
-                    Interlocked.Exchange(ref tally._retransmits, value);
-                }
-                else
-                {
-                    Interlocked.Exchange(ref tally._drops, value);
-                }
-            }
-        };
-        tally._task = Cli.Wrap(TestBpftrace.Path)
-            .WithArguments(["-e", program])
-            .WithStandardOutputPipe(PipeTarget.ToDelegate(tally._log.AppendStandardOutput))
-            .WithStandardErrorPipe(PipeTarget.ToDelegate(tally._log.AppendStandardError))
-            .WithValidation(CommandResultValidation.None)
-            .ExecuteAsync(tally._forceful.Token, tally._graceful.Token);
-
-        var first = await Task.WhenAny(ready.Task, tally._task, Task.Delay(TimeSpan.FromSeconds(60)));
-        if (first != ready.Task)
-        {
-            await tally.DisposeAsync();
-            throw new InvalidOperationException($"the tally's bpftrace did not attach within 60 s:\n{tally.Output}");
-        }
-
+        tally._bpftrace = await SideBpftrace.StartAsync(program, tally.Read, TestBpftrace.Path);
         return tally;
     }
 
@@ -95,8 +58,12 @@ internal sealed partial class TracepointTally : IAsyncDisposable
     {
         await Task.Delay(TimeSpan.FromSeconds(1));
         var totals = (Interlocked.Read(ref _retransmits), Interlocked.Read(ref _drops));
-        var exited = _task?.Task.IsCompleted ?? true;
-        await StopProcessAsync();
+        var exited = _bpftrace?.HasExited ?? true;
+        if (_bpftrace is not null)
+        {
+            await _bpftrace.StopAsync();
+        }
+
         if (exited)
         {
             throw new InvalidOperationException($"the tally's bpftrace exited early:\n{Output}");
@@ -107,30 +74,28 @@ internal sealed partial class TracepointTally : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await StopProcessAsync();
-        _graceful.Dispose();
-        _forceful.Dispose();
+        if (_bpftrace is not null)
+        {
+            await _bpftrace.DisposeAsync();
+        }
     }
 
-    private async Task StopProcessAsync()
+    private void Read(string line)
     {
-        if (_task is null)
+        if (Total().Match(line) is not { Success: true } m)
         {
             return;
         }
 
-        // SIGINT: bpftrace detaches and prints its maps; SIGKILL after 5 s.
-        await _graceful.CancelAsync();
-        _forceful.CancelAfter(TimeSpan.FromSeconds(5));
-        try
+        var value = long.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
+        if (m.Groups[1].Value == "retransmits")
         {
-            await _task;
+            Interlocked.Exchange(ref _retransmits, value);
         }
-        catch (OperationCanceledException)
+        else
         {
+            Interlocked.Exchange(ref _drops, value);
         }
-
-        _task = null;
     }
 
     [GeneratedRegex(@"net:\[(\d+)\]")]
