@@ -19,7 +19,7 @@ public sealed record ProbeBlock(string AttachPoint, string? Predicate, string Bo
             if (list.Count == 1)
             {
                 var block = list[0];
-                text.Append(block.AttachPoint).Append(block.Predicate is null ? "" : $" /{block.Predicate}/").Append(" {\n")
+                text.Append(block.AttachPoint).Append(block.Predicate is null ? "" : Filter(block.Predicate)).Append(" {\n")
                     .Append(Indent(block.Body, "  ")).Append("}\n\n");
                 continue;
             }
@@ -42,6 +42,9 @@ public sealed record ProbeBlock(string AttachPoint, string? Predicate, string Bo
 
         return text.ToString();
     }
+
+    /// <summary>The predicate as a filter; one that starts with a dereference is spaced off, so that <c>/*</c> does not open a comment.</summary>
+    private static string Filter(string predicate) => predicate.StartsWith('*') ? $" / {predicate} /" : $" /{predicate}/";
 
     private static string Indent(string body, string indent) =>
         string.Concat(body.Trim('\n').Split('\n').Select(line => indent + line.TrimStart() + "\n"));

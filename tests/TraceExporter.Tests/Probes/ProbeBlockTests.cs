@@ -25,4 +25,11 @@ public sealed class ProbeBlockTests
     {
         Assert.Equal("kprobe:x /arg1 > 0/ {\n  @s = sum(arg1);\n}\n\n", ProbeBlock.Render([new("kprobe:x", "arg1 > 0", "@s = sum(arg1);")]));
     }
+
+    [Fact]
+    public void A_predicate_that_starts_with_a_dereference_does_not_open_a_comment()
+    {
+        Assert.Equal("rawtracepoint:vmlinux:x / *(uint16 *)(arg0 + 8) == 6 / {\n  @c = count();\n}\n\n",
+            ProbeBlock.Render([new("rawtracepoint:vmlinux:x", "*(uint16 *)(arg0 + 8) == 6", "@c = count();")]));
+    }
 }
