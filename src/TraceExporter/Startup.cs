@@ -55,7 +55,8 @@ public static class Startup
             return null;
         }
 
-        return new Started(config, host, prerequisites.BpftraceVersion!);
+        var raw = await RawTracepoints.DiscoverAsync(launcher, config.Bpftrace, prerequisites.BpftraceVersion!, cancellationToken).ConfigureAwait(false);
+        return new Started(config, host.WithRawTracepoints(raw.Names, raw.Reason), prerequisites.BpftraceVersion!);
     }
 
     /// <summary>The probes, their metrics and the host that runs them: the daemon's and <c>once</c>'s alike.</summary>

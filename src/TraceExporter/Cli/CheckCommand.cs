@@ -64,13 +64,21 @@ public static class CheckCommand
             return Daemon.ExitPrerequisites;
         }
 
+        if (config.Builtins.Any(b => b.Enabled))
+        {
+            await output.WriteLineAsync(started.Host.RawTracepoints.Count > 0 && config.Bpftrace.Attach == BuiltinAttach.Auto
+                ? $"attach: the built-ins use typed raw tracepoints (bpftrace {started.BpftraceVersion})"
+                : $"attach: the built-ins use classic tracepoints: {started.Host.RawTracepointsProblem ?? "bpftrace.attach is 'tracepoint'"}").ConfigureAwait(false);
+        }
+
         var failed = 0;
         var attach = new Dictionary<string, string>(StringComparer.Ordinal);
         async Task Report(string name, string? problem, string where)
         {
             if (problem is null)
             {
-                await output.WriteLineAsync($"ok: probe {name} attaches on this host ({attach.GetValueOrDefault(name, "")})").ConfigureAwait(false);
+                var points = attach.GetValueOrDefault(name, "");
+                await output.WriteLineAsync($"ok: probe {name} attaches on this host as {ProbeState.AttachTypes(points)} ({points})").ConfigureAwait(false);
             }
             else
             {

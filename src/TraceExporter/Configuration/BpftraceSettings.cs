@@ -18,6 +18,9 @@ public sealed record BpftraceSettings
     /// </summary>
     public int MaxMapKeys { get; init; } = DefaultMaxMapKeys;
 
+    /// <summary>What the built-ins attach to: typed raw tracepoints where the running bpftrace has them, or always classic tracepoints.</summary>
+    public BuiltinAttach Attach { get; init; } = BuiltinAttach.Auto;
+
     /// <summary>First wait before a bpftrace that ended is started again; doubles on each failure.</summary>
     public TimeSpan RestartDelay { get; init; } = TimeSpan.FromSeconds(1);
 

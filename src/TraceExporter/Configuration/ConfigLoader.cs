@@ -289,8 +289,15 @@ public static class ConfigLoader
                     }
 
                     break;
+                case "attach":
+                    if (reader.Choice(value, "bpftrace.attach", ["auto", "tracepoint"]) is { } attach)
+                    {
+                        settings = settings with { Attach = attach == "auto" ? BuiltinAttach.Auto : BuiltinAttach.Tracepoint };
+                    }
+
+                    break;
                 default:
-                    reader.Unknown(keyNode, key, "path, buffer_pages, max_map_keys, restart_delay, restart_delay_max");
+                    reader.Unknown(keyNode, key, "path, buffer_pages, max_map_keys, attach, restart_delay, restart_delay_max");
                     break;
             }
         }

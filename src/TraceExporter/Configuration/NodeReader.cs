@@ -60,6 +60,17 @@ internal sealed class NodeReader(string path, List<ConfigError> errors)
         return null;
     }
 
+    public string? Choice(YamlNode node, string what, IReadOnlyList<string> choices)
+    {
+        if (node is YamlScalarNode { Value: { } value } && choices.Contains(value))
+        {
+            return value;
+        }
+
+        Error(node, $"{what} must be one of: {string.Join(", ", choices)}");
+        return null;
+    }
+
     public long? Integer(YamlNode node, string what, long min, long max)
     {
         if (node is YamlScalarNode { Value: { } text } && long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))

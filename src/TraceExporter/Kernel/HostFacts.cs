@@ -55,6 +55,31 @@ public sealed class HostFacts
     /// <summary>Where the cgroup v2 hierarchy is mounted (cgroup ids are its directories' inodes); null when nowhere.</summary>
     public Cgroup2Mount? Cgroup2 { get; init; }
 
+    /// <summary>
+    /// The raw tracepoints of vmlinux the running bpftrace can attach to with typed arguments (bpftrace 0.24+,
+    /// <c>rawtracepoint:vmlinux:NAME</c>); empty where the built-ins attach to classic tracepoints.
+    /// </summary>
+    public IReadOnlySet<string> RawTracepoints { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>Why <see cref="RawTracepoints"/> is empty (null when it is not).</summary>
+    public string? RawTracepointsProblem { get; init; }
+
+    /// <summary>Whether the built-ins attach to the raw tracepoint <paramref name="name"/> instead of tracepoint CATEGORY:NAME.</summary>
+    public bool UsesRawTracepoint(string name) => RawTracepoints.Contains(name);
+
+    /// <summary>These facts with the raw tracepoints the running bpftrace has (found after bpftrace's version is known).</summary>
+    public HostFacts WithRawTracepoints(IReadOnlySet<string> names, string? problem) =>
+        new(_btfPath, _btf.TryGetTarget(out var btf) ? btf : null)
+        {
+            Tracefs = Tracefs,
+            BtfProblem = BtfProblem,
+            DropReasons = DropReasons,
+            EphemeralPorts = EphemeralPorts,
+            Cgroup2 = Cgroup2,
+            RawTracepoints = names,
+            RawTracepointsProblem = problem,
+        };
+
     /// <param name="cgroup2Mount">The cgroup2 mount point as configured; null: found in <c>/proc/self/mountinfo</c>.</param>
     public static HostFacts Discover(
         string tracefsRoot = Tracefs.DefaultRoot,

@@ -144,12 +144,12 @@ public sealed partial class BpfProgramStats
         }
     }
 
-    /// <summary>Program id → probe label, from the perf events the process holds.</summary>
+    /// <summary>Program id → probe label, from the perf events (tracepoints, kprobes) and raw tracepoint links the process holds.</summary>
     private Dictionary<uint, string> AttributePrograms(int pid)
     {
         var probeByAttachName = LabelsByAttachName(_programs());
         var attribution = new Dictionary<uint, string>();
-        foreach (var fd in FdsLinkingTo(pid, "anon_inode:[perf_event]"))
+        foreach (var fd in FdsLinkingTo(pid, "anon_inode:[perf_event]").Concat(FdsLinkingTo(pid, "anon_inode:bpf_link")))
         {
             if (BpfTaskFdQuery.TryQuery(pid, fd, out var programId, out var attachedTo)
                 && probeByAttachName.TryGetValue(attachedTo, out var probe))
@@ -184,7 +184,7 @@ public sealed partial class BpfProgramStats
         return File.Exists(path) ? File.ReadAllText(path) : null;
     }
 
-    // tracepoint:CATEGORY:NAME, kprobe:NAME, kretprobe:NAME; the kernel reports NAME alone.
-    [GeneratedRegex(@"(?:^|[\s,])(?:tracepoint:[^:\s]+|kprobe|kretprobe|rawtracepoint):(?<name>[A-Za-z0-9_]+)", RegexOptions.Multiline)]
+    // tracepoint:CATEGORY:NAME, kprobe:NAME, kretprobe:NAME, rawtracepoint:[MODULE:]NAME; the kernel reports NAME alone.
+    [GeneratedRegex(@"(?:^|[\s,])(?:tracepoint:[^:\s]+|kprobe|kretprobe|rawtracepoint(?::[A-Za-z0-9_]+(?=:))?):(?<name>[A-Za-z0-9_]+)", RegexOptions.Multiline)]
     private static partial Regex AttachPoint();
 }

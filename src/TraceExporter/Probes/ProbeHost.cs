@@ -103,6 +103,15 @@ public sealed partial class ProbeHost : IHostedService, IDisposable
             LogDropReasons(reasons.Count, reasons.Source);
         }
 
+        if (_host.RawTracepoints.Count > 0)
+        {
+            LogRawTracepoints(_host.RawTracepoints.Count);
+        }
+        else
+        {
+            LogClassicTracepoints(_host.RawTracepointsProblem ?? "");
+        }
+
         await ApplyAsync(_config, cancellationToken).ConfigureAwait(false);
         if (_cgroups.Names is not null)
         {
@@ -295,6 +304,12 @@ public sealed partial class ProbeHost : IHostedService, IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Drop reasons: {Count} names from {Source}")]
     private partial void LogDropReasons(int count, string source);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Built-in probes attach to typed raw tracepoints ({Count} listed by bpftrace)")]
+    private partial void LogRawTracepoints(int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Built-in probes attach to classic tracepoints: {Reason}")]
+    private partial void LogClassicTracepoints(string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Probe {Probe} cannot run on this host: {Reason}")]
     private partial void LogUnavailable(string probe, string reason);

@@ -26,6 +26,10 @@ public static class ProbePlanner
         var unavailable = new List<ProbeState>();
         var settings = config.Bpftrace;
 
+        // Raw tracepoints are found at start; a reload that sets bpftrace.attach to 'tracepoint' is obeyed at once.
+        var programHost = settings.Attach == BuiltinAttach.Tracepoint && host.RawTracepoints.Count > 0
+            ? host.WithRawTracepoints(new HashSet<string>(StringComparer.Ordinal), "bpftrace.attach is 'tracepoint'")
+            : host;
         var builtins = new List<ProbePlan>();
         foreach (var probe in config.Builtins.Where(b => b.Enabled))
         {
@@ -35,7 +39,7 @@ public static class ProbePlanner
                 {
                     Name = probe.Name,
                     Source = ProbePlan.BuiltinSource,
-                    Blocks = BuiltinPrograms.For(probe, host),
+                    Blocks = BuiltinPrograms.For(probe, programHost),
                     Metrics = [BuiltinCatalogue.Metric(probe)],
                 });
             }

@@ -38,6 +38,7 @@ public sealed class BrokenConfigTests
         { "probes:\n  - name: p\n    program: 'k { @m_te0 = count(); }'\n    metrics:\n      - { map: \"@m_te0\", name: p_total, help: h }\n", "cfg.yaml:3:14: map name @m_te0 is reserved for the daemon's own maps" },
         { "probes:\n  - name: p\n" + Program + "    metrics:\n      - { map: \"@execs\", name: p_total, help: h, update: cumulative, series_ttl: 1h }\n", "cfg.yaml:6:9: series_ttl needs update: delta" },
         { "probes:\n  - name: p\n" + Program + "    max_map_keys: 0\n    metrics:\n      - { map: \"@execs\", name: p_total, help: h }\n", "cfg.yaml:5:19: max_map_keys must be between 1 and 4194304, not 0" },
+        { "bpftrace:\n  attach: raw\n", "cfg.yaml:2:11: bpftrace.attach must be one of: auto, tracepoint" },
         { "bpftrace:\n  max_map_keys: 99999999999\n", "cfg.yaml:2:17: bpftrace.max_map_keys must be between 1 and 4194304" },
         { "builtin:\n  tcp_connects: { series_limit: 0 }\n", "cfg.yaml:2:33: builtin.tcp_connects.series_limit must be between 1 and 1000000, not 0" },
         { "builtin:\n  tcp_connects: { ephemeral_ports: keep }\n", "cfg.yaml:2:19: unknown key 'ephemeral_ports' (expected one of: enabled, labels, series_limit, series_ttl)" },

@@ -27,6 +27,7 @@ public sealed class ConfigLoaderTests
               skb_drops: false
             bpftrace:
               max_map_keys: 20000
+              attach: tracepoint
             """, "b.yaml");
 
         var enabled = config.Builtins.Where(b => b.Enabled).ToDictionary(b => b.Name);
@@ -36,6 +37,8 @@ public sealed class ConfigLoaderTests
         Assert.Equal(BuiltinProbeConfig.DefaultSeriesLimit, enabled["tcp_connects"].SeriesLimit);
         Assert.Equal(TimeSpan.FromHours(1), enabled["process_execs"].SeriesTtl);
         Assert.Equal(20000, config.Bpftrace.MaxMapKeys);
+        Assert.Equal(BuiltinAttach.Tracepoint, config.Bpftrace.Attach);
+        Assert.Equal(BuiltinAttach.Auto, ConfigLoader.Parse("interval: 5s\n", "a.yaml").Bpftrace.Attach);
         Assert.Equal(LabelKind.Number, BuiltinCatalogue.Metric(enabled["tcp_accepts"]).Labels.Single().Kind);
         Assert.Equal(LabelKind.Port, BuiltinCatalogue.Metric(config.Builtins.Single(b => b.Name == "tcp_accepts") with { FoldEphemeralPorts = true }).Labels.Single().Kind);
     }
@@ -93,7 +96,7 @@ public sealed class ConfigLoaderTests
                 "bad.yaml:3:17: builtin.tcp_connects must be true or false",
                 "bad.yaml:4:3: unknown built-in probe 'tcp_conects' (expected one of: tcp_connects, tcp_accepts, skb_drops, tcp_read_bytes, tcp_retransmits, process_execs)",
                 "bad.yaml:6:9: bpftrace.path must be a non-empty string",
-                "bad.yaml:7:3: unknown key 'flags' (expected one of: path, buffer_pages, max_map_keys, restart_delay, restart_delay_max)",
+                "bad.yaml:7:3: unknown key 'flags' (expected one of: path, buffer_pages, max_map_keys, attach, restart_delay, restart_delay_max)",
                 "bad.yaml:8:1: unknown key 'scrape' (expected one of: interval, builtin, bpftrace, cgroups, probes)",
             ],
             e.Errors.Select(error => error.ToString()));

@@ -42,4 +42,18 @@ public class BpfProgramStatsTests
         Assert.Equal("tcp_read_bytes", labels["tcp_cleanup_rbuf"]);
         Assert.Equal(4, labels.Count);
     }
+
+    [Fact]
+    public void LabelsByAttachName_RawTracepoints_AreNamedWithoutTheirModule()
+    {
+        var labels = BpfProgramStats.LabelsByAttachName(
+        [
+            ("skb_drops", "rawtracepoint:vmlinux:kfree_skb {\n  @skb_drops[(uint64)(uint32)arg2] = count();\n}"),
+            ("process_execs", "rawtracepoint:sched_process_exec {\n}"),
+        ]);
+
+        Assert.Equal("skb_drops", labels["kfree_skb"]);
+        Assert.Equal("process_execs", labels["sched_process_exec"]);
+        Assert.Equal(2, labels.Count);
+    }
 }

@@ -22,6 +22,12 @@ public static class BuiltinPrograms
         _ => throw new ArgumentException($"no built-in probe '{probe.Name}'", nameof(probe)),
     };
 
+    /// <summary>The attach point of vmlinux's raw tracepoint <paramref name="name"/>, as bpftrace 0.24+ names it.</summary>
+    internal static string Raw(string name) => "rawtracepoint:vmlinux:" + name;
+
+    /// <summary>An expression for the socket's protocol (<c>sk->sk_protocol</c>, what tracepoints of sock call <c>protocol</c>).</summary>
+    internal static string SocketProtocol(HostFacts host, string socket) => $"*(uint16 *)((uint64){socket} + {host.Offset("sock", "sk_protocol")})";
+
     /// <summary>
     /// The map key for the labels the probe is configured with (<see cref="BuiltinCatalogue.KeyOf"/>): its own
     /// part(s) <paramref name="own"/>, then the cgroup: the current task's (bpftrace's <c>cgroup</c>), or, for an

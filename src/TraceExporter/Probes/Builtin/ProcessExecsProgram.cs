@@ -11,6 +11,7 @@ public static class ProcessExecsProgram
     public static IReadOnlyList<ProbeBlock> Blocks(HostFacts host, BuiltinProbeConfig probe)
     {
         host.RequireTracepoint("sched", "sched_process_exec");
-        return [new("tracepoint:sched:sched_process_exec", null, $"{Map}[{BuiltinPrograms.Key(host, probe, BuiltinPrograms.CommKey(host))}] = count();")];
+        var attach = host.UsesRawTracepoint("sched_process_exec") ? BuiltinPrograms.Raw("sched_process_exec") : "tracepoint:sched:sched_process_exec";
+        return [new(attach, null, $"{Map}[{BuiltinPrograms.Key(host, probe, BuiltinPrograms.CommKey(host))}] = count();")];
     }
 }

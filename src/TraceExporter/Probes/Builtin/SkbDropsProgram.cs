@@ -20,6 +20,12 @@ public static class SkbDropsProgram
             throw new ProbeUnavailableException("skb:kfree_skb has no 'reason' field on this kernel (added in Linux 5.17)");
         }
 
+        if (host.UsesRawTracepoint("kfree_skb"))
+        {
+            // (skb, location, reason, rx_sk)
+            return [new(BuiltinPrograms.Raw("kfree_skb"), null, $"{Map}[{BuiltinPrograms.Key(host, probe, "(uint64)(uint32)arg2")}] = count();")];
+        }
+
         return [new("tracepoint:skb:kfree_skb", null, $"{Map}[{BuiltinPrograms.Key(host, probe, "(uint64)args->reason")}] = count();")];
     }
 }

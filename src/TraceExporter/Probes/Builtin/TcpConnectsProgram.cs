@@ -11,6 +11,12 @@ public static class TcpConnectsProgram
     public static IReadOnlyList<ProbeBlock> Blocks(HostFacts host, BuiltinProbeConfig probe)
     {
         host.RequireTracepoint("sock", "inet_sock_set_state");
+        if (host.UsesRawTracepoint("inet_sock_set_state"))
+        {
+            // (sk, oldstate, newstate)
+            return [new(BuiltinPrograms.Raw("inet_sock_set_state"), $"{BuiltinPrograms.SocketProtocol(host, "arg0")} == 6 && (int32)arg2 == 2", $"{Map}[{BuiltinPrograms.Key(host, probe, BuiltinPrograms.CommKey(host))}] = count();")];
+        }
+
         return [new("tracepoint:sock:inet_sock_set_state", "args->protocol == 6 && args->newstate == 2", $"{Map}[{BuiltinPrograms.Key(host, probe, BuiltinPrograms.CommKey(host))}] = count();")];
     }
 }

@@ -13,6 +13,12 @@ public static class TcpReadBytesProgram
 
     public static IReadOnlyList<ProbeBlock> Blocks(HostFacts host, BuiltinProbeConfig probe)
     {
+        if (host.Tracefs.HasTracepoint("sock", "sock_recv_length") && host.UsesRawTracepoint("sock_recv_length"))
+        {
+            // (sk, ret, flags)
+            return [new(BuiltinPrograms.Raw("sock_recv_length"), $"{BuiltinPrograms.SocketProtocol(host, "arg0")} == 6 && (int32)arg1 > 0 && ((int32)arg2 & 2) == 0", $"{Map}[{BuiltinPrograms.Key(host, probe, BuiltinPrograms.CommKey(host))}] = sum((int32)arg1);")];
+        }
+
         if (host.Tracefs.HasTracepoint("sock", "sock_recv_length"))
         {
             return [new("tracepoint:sock:sock_recv_length", "args->protocol == 6 && args->ret > 0 && (args->flags & 2) == 0", $"{Map}[{BuiltinPrograms.Key(host, probe, BuiltinPrograms.CommKey(host))}] = sum(args->ret);")];
