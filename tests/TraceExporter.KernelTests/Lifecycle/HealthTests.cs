@@ -46,7 +46,7 @@ public sealed class HealthTests
     }
 
     [SkippableFact]
-    public async Task The_landing_page_is_html_and_links_to_metrics()
+    public async Task The_landing_page_is_html_links_to_metrics_and_says_what_each_builtin_attaches_to()
     {
         KernelPrerequisites.Require();
         await using var daemon = await DaemonProcess.StartHealthyAsync();
@@ -59,5 +59,13 @@ public sealed class HealthTests
                 && body.Contains("/metrics", StringComparison.Ordinal),
             FailureReport.Describe("expected GET / to be an HTML page linking /metrics", daemon, null, [],
                 $"status {(int)response.StatusCode}, content type {response.Content.Headers.ContentType}", body));
+
+        // Typed raw tracepoints where the tests' bpftrace has them, classic tracepoints elsewhere.
+        var type = AttachTypeTests.ExpectedBuiltinAttachType;
+        foreach (var probe in DaemonProcess.AllProbes)
+        {
+            Assert.True(body.Contains($"<tr><td>{probe}</td><td>builtin</td><td>{type}</td><td>{type}:", StringComparison.Ordinal),
+                FailureReport.Describe($"expected the landing page to say {probe} attaches as {type}", daemon, null, [], "", body));
+        }
     }
 }
