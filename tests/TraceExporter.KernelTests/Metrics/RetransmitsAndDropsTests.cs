@@ -100,6 +100,10 @@ public sealed class RetransmitsAndDropsTests
             $"the same tracepoints counted by a bpftrace of the test's own: retransmitted segments {tallyRetransmits}, NETFILTER_DROP {tallyDrops}",
             $"tally output:\n{tally.Output}",
             $"server output:\n{server.Output}");
+        // The misses are those of the probes' own programs, found on whichever attach type they use (perf events
+        // of classic tracepoints, links of raw ones): published from the first scrape, at 0 when none.
+        Assert.True(after.Value(Missed, ("probe", "tcp_retransmits")) is not null && after.Value(Missed, ("probe", "skb_drops")) is not null,
+            "expected the daemon to find its tcp_retransmits and skb_drops programs\n" + message);
         // Without drops or retransmits the comparison would prove nothing.
         Assert.True(nftDropped > 0 && kernelIncrease > 0, "the lossy rule caused no drops or retransmits\n" + message);
         // Nothing the tracepoints reported is lost or counted twice (the second bpftrace sees the same events,
@@ -117,20 +121,25 @@ public sealed class RetransmitsAndDropsTests
     /// top of one) is skipped and counted in recursion_misses, which the daemon exports. A skipped retransmit
     /// may carry many segments (TSO: one run missed 1 event of 20 segments), so any retransmit gap is admitted
     /// then; a skipped drop is one packet.</item>
-    /// <item>Unexplained: about one run in five the nft rule counts one packet more than NETFILTER_DROP reported,
-    /// with no miss, and TcpRetransSegs is higher by one retransmission together with it (1 segment, once 53):
-    /// a retransmitted packet the rule dropped, counted by the kernel with neither tracepoint firing (e.g. 113
-    /// segments and 32 drops traced against the kernel's 114 and 33). The path is not found yet; one such packet
-    /// is admitted.</item>
+    /// <item>Unexplained: about one run in five TcpRetransSegs is higher by one retransmission (1 segment, once 53)
+    /// that neither tracepoint reported, with no miss counted: most often a retransmitted packet the nft rule
+    /// dropped, so that the rule also counts one packet more than NETFILTER_DROP reported (e.g. 113 segments and
+    /// 32 drops traced against the kernel's 114 and 33), once with no drop gap (232 against 233, on typed raw
+    /// tracepoints, whose recursion protection is per program: so it is not the classic tracepoints' shared
+    /// per-CPU guard either). The tally runs no error filter and agrees with the daemon, so no failed attempt was
+    /// left out. The path is not found yet; one such retransmission (one skb's segments, at most 64) and one such
+    /// drop are admitted.</item>
     /// </list>
     /// </summary>
     private static bool WithinKernelGaps(double retransmits, double kernelRetransmits, double nftDropped, double drops, double missedRetransmits, double missedDrops)
     {
         var dropGap = nftDropped - drops;
         var dropsExplained = dropGap <= missedDrops + UnexplainedDrops;
-        var retransmitsExplained = retransmits == kernelRetransmits || missedRetransmits > 0 || dropGap > missedDrops;
+        var retransmitsExplained = retransmits == kernelRetransmits || missedRetransmits > 0 || kernelRetransmits - retransmits <= UnexplainedRetransmitSegments;
         return retransmits <= kernelRetransmits && dropsExplained && retransmitsExplained;
     }
+
+    private const double UnexplainedRetransmitSegments = 64;
 
     private const double UnexplainedDrops = 1;
 }
