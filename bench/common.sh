@@ -43,7 +43,7 @@ program_totals() {
   bpftool perf show --json | python3 -c '
 import json, subprocess, sys
 pid = int(sys.argv[1])
-ids = {e["prog_id"] for e in json.load(sys.stdin) if e.get("pid") == pid and e.get("fd_type") in ("tracepoint", "kprobe")}
+ids = {e["prog_id"] for e in json.load(sys.stdin) if e.get("pid") == pid and e.get("fd_type") in ("tracepoint", "raw_tracepoint", "kprobe")}
 ns = cnt = 0
 for i in ids:
     p = json.loads(subprocess.check_output(["bpftool", "prog", "show", "id", str(i), "--json"]))
@@ -91,6 +91,33 @@ with_bpftrace() {
     section && /^  path:/ { if (!done) print "  path: " path; done = 1; next }
     { print }
     END { if (!section && !done) print "bpftrace:"; if (!done) print "  path: " path }' "$1" >"$3"
+}
+
+# bpftrace 0.24+ finds raw tracepoints only while some BTF object besides vmlinux's is loaded (the daemon loads
+# one of its own on such kernels: src/TraceExporter/Kernel/BtfAnchor.cs). For a bpftrace run without the daemon,
+# this holds the same 45-byte object (one int type) from a background python3 until the script ends.
+hold_btf_anchor() {
+  ls /sys/kernel/btf | grep -qv '^vmlinux$' && return 0
+  python3 -c '
+import ctypes, os, signal, struct, sys
+libc = ctypes.CDLL(None, use_errno=True)
+strings = b"\0int\0"
+types = struct.pack("<IIII", 1, 1 << 24, 4, (1 << 24) | 32)
+blob = struct.pack("<HBBIIIII", 0xEB9F, 1, 0, 24, 0, len(types), len(types), len(strings)) + types + strings
+buf = ctypes.create_string_buffer(blob, len(blob))
+attr = ctypes.create_string_buffer(struct.pack("<QQIII", ctypes.addressof(buf), 0, len(blob), 0, 0), 32)
+number = {"x86_64": 321, "aarch64": 280}[os.uname().machine]
+if libc.syscall(number, 18, attr, 32) < 0:
+    sys.exit("BPF_BTF_LOAD: " + os.strerror(ctypes.get_errno()))
+print("held", flush=True)
+signal.pause()' >"$work/btf-anchor.log" 2>&1 &
+  pids+=("$!")
+  wait_until_file_says "$work/btf-anchor.log" held
+}
+wait_until_file_says() {
+  local i
+  for ((i = 0; i < 50; i++)); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+  echo "$script: $1 never said '$2': $(cat "$1")" >&2; exit 1
 }
 
 # A TCP port on 127.0.0.1 that nothing listens on now, picked by the kernel (a fixed or pid-derived port may

@@ -15,7 +15,12 @@
 # kernel.bpf_stats_enabled=1 and sums run_cnt of the tracer's BPF programs, giving events per connection
 # and per MB; timed rounds run with the setting as it was (stats cost time per event).
 #
-# Usage (root): bench/overhead.sh [--short] [--rounds N] [--daemon PATH] [--bpftrace PATH]
+# With --attach-compare (bpftrace 0.24+) two more ways run in the same rounds:
+#   exporter-tp  the exporter with bpftrace.attach: tracepoint (classic tracepoints; plain 'exporter' is on
+#                typed raw tracepoints there)
+#   floor-raw    empty programs on the same six raw tracepoints (rawtracepoint:vmlinux:NAME { })
+#
+# Usage (root): bench/overhead.sh [--short] [--rounds N] [--daemon PATH] [--bpftrace PATH] [--attach-compare]
 #   --short     3 rounds of a small workload, < 2 minutes (CI keeps the harness working; no thresholds)
 #   --daemon    the daemon to run (default: the native one scripts/publish makes; a .dll runs under dotnet)
 #   --bpftrace  the bpftrace of every way (default: bpftrace on PATH), e.g. scripts/bpftrace-chroot's wrapper
@@ -29,13 +34,15 @@ max_seconds=6
 settle=3
 daemon_path=""
 bpftrace=bpftrace
+ways="none floor exporter naive"
 while (($#)); do
   case "$1" in
     --short) rounds=3; megabytes=512; max_seconds=2; settle=2 ;;
     --rounds) rounds="$2"; shift ;;
     --daemon) daemon_path="$2"; shift ;;
     --bpftrace) bpftrace="$2"; shift ;;
-    *) echo "usage: $0 [--short] [--rounds N] [--daemon PATH] [--bpftrace PATH]" >&2; exit 2 ;;
+    --attach-compare) ways="none floor floor-raw exporter exporter-tp naive" ;;
+    *) echo "usage: $0 [--short] [--rounds N] [--daemon PATH] [--bpftrace PATH] [--attach-compare]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -47,6 +54,8 @@ ns_prefix=te-bench
 . bench/common.sh
 bench_setup "$bpftrace" ip cc curl python3
 with_bpftrace config/trace-exporter.yaml "$bpftrace" "$work/config.yaml"
+sed '/^bpftrace:/a\  attach: tracepoint' "$work/config.yaml" >"$work/config-tp.yaml"
+[[ " $ways " == *" floor-raw "* ]] && hold_btf_anchor
 in_ns() { ip netns exec "$ns" "$@"; }
 
 clk_tck=$(getconf CLK_TCK)
@@ -84,9 +93,10 @@ tracer=()
 port=""
 healthy() { kill -0 "$1" 2>/dev/null && curl -sf "http://127.0.0.1:$port/healthz" -o /dev/null; }
 start_exporter() {
+  local config=${1:-$work/config.yaml}
   port=$(free_port)
   # Tracers run in the host's namespaces (probes see every namespace; `ip netns exec` would hide tracefs).
-  "${daemon_cmd[@]}" --config.file "$work/config.yaml" \
+  "${daemon_cmd[@]}" --config.file "$config" \
     --web.listen-address "127.0.0.1:$port" >"$work/daemon.log" 2>&1 &
   local daemon=$!
   pids+=("$daemon")
@@ -101,21 +111,28 @@ start_exporter() {
   sleep "$settle" # measure the steady state, not the start-up's JIT and first print
   stop_sampling
 }
+start_exporter-tp() { start_exporter "$work/config-tp.yaml"; }
 start_floor() {
   local points=(sock:inet_sock_set_state skb:kfree_skb sock:sock_recv_length tcp:tcp_retransmit_skb tcp:tcp_retransmit_synack sched:sched_process_exec)
-  local program="" point
-  for point in "${points[@]}"; do program+="tracepoint:$point { } "; done
+  local program="" point fd_kind=perf_event
+  if [ "${1:-}" = raw ]; then
+    for point in "${points[@]}"; do program+="rawtracepoint:vmlinux:${point#*:} { } "; done
+    fd_kind=bpf_link
+  else
+    for point in "${points[@]}"; do program+="tracepoint:$point { } "; done
+  fi
   "$bpftrace" -e "$program" >"$work/floor.err" 2>&1 &
   local tracer_pid=$!
   pids+=("$tracer_pid")
   start_sampling "$tracer_pid"
-  if ! wait_for 300 bash -c "kill -0 $tracer_pid && [ \"\$(ls -l /proc/$tracer_pid/fd | grep -c perf_event)\" -ge ${#points[@]} ]"; then
+  if ! wait_for 300 bash -c "kill -0 $tracer_pid && [ \"\$(ls -l /proc/$tracer_pid/fd | grep -c $fd_kind)\" -ge ${#points[@]} ]"; then
     echo "overhead.sh: the floor bpftrace did not attach:" >&2; cat "$work/floor.err" >&2; exit 1
   fi
   sleep "$settle"
   stop_sampling
   tracer=("$tracer_pid")
 }
+start_floor-raw() { start_floor raw; }
 start_naive() {
   rm -f "$work/fifo"; mkfifo "$work/fifo"
   wc -l <"$work/fifo" >"$work/naive.count" &
@@ -170,14 +187,10 @@ run_workload() {
 
 : >"$work/results"
 : >"$work/memory"
-echo "overhead.sh: $rounds rounds of: storm for ${max_seconds}s, bulk $megabytes MB (at most ${max_seconds}s), ways none/floor/exporter/naive"
+echo "overhead.sh: $rounds rounds of: storm for ${max_seconds}s, bulk $megabytes MB (at most ${max_seconds}s), ways ${ways// //}"
 for ((round = 1; round <= rounds; round++)); do
-  for way in none floor exporter naive; do
-    case "$way" in
-      exporter) start_exporter ;;
-      floor) start_floor ;;
-      naive) start_naive ;;
-    esac
+  for way in $ways; do
+    [ "$way" = none ] || "start_$way"
     run_workload "$way" storm "$connections"
     run_workload "$way" bulk "$megabytes"
     if [ "$way" != none ]; then
@@ -192,7 +205,7 @@ done
 # Events per unit of work, counted by the kernel in one untimed round per tracer.
 echo 1 >/proc/sys/kernel/bpf_stats_enabled
 : >"$work/events"
-for way in floor exporter naive; do
+for way in ${ways#none }; do
   "start_$way"
   for kind in storm bulk; do
     count=$connections; [ "$kind" = bulk ] && count=$megabytes
@@ -213,7 +226,7 @@ fi
 
 echo "per round (way load rate work cpu-ticks seconds):"
 sed 's/^/  /' "$work/results"
-awk -v clk="$clk_tck" -v rounds="$rounds" '
+awk -v clk="$clk_tck" -v rounds="$rounds" -v waylist="$ways" '
   function median(list, n,   a, i, j, t) {
     n = split(list, a, " ")
     for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
@@ -227,16 +240,16 @@ awk -v clk="$clk_tck" -v rounds="$rounds" '
     work[$1 " " $2] += $4; cpu[$1 " " $2] += $5; secs[$1 " " $2] += $6
   }
   END {
-    printf "\n%-9s %-6s %12s %8s %13s %12s %14s %10s %10s %9s\n", "way", "load", "median rate", "ratio", "ratio range", "events/unit", "cpu s/Mevent", "cpu %core", "start MB", "steady MB"
-    split("none floor exporter naive", ways, " "); split("storm bulk", kinds, " ")
+    printf "\n%-12s %-6s %12s %8s %13s %12s %14s %10s %10s %9s\n", "way", "load", "median rate", "ratio", "ratio range", "events/unit", "cpu s/Mevent", "cpu %core", "start MB", "steady MB"
+    nways = split(waylist, ways, " "); split("storm bulk", kinds, " ")
     for (k = 1; k <= 2; k++) {
       base = median(rate["none " kinds[k]])
-      for (w = 1; w <= 4; w++) {
+      for (w = 1; w <= nways; w++) {
         key = ways[w] " " kinds[k]
         m = median(rate[key])
         unit = kinds[k] == "storm" ? "conn/s" : "MB/s"
         if (ways[w] == "none") {
-          printf "%-9s %-6s %12.0f %8s %13s %12s %14s %10s %10s %9s\n", ways[w], kinds[k], m, "1.000", "-", "-", "-", "-", "-", "-"
+          printf "%-12s %-6s %12.0f %8s %13s %12s %14s %10s %10s %9s\n", ways[w], kinds[k], m, "1.000", "-", "-", "-", "-", "-", "-"
           continue
         }
         # Each round against the untraced run of the same round (run just before it): slow drift of the
@@ -248,7 +261,7 @@ awk -v clk="$clk_tck" -v rounds="$rounds" '
         }
         events = per[key] * work[key]
         cpusec = cpu[key] / clk
-        printf "%-9s %-6s %12.0f %8.3f %13s %12.2f %14s %10.2f %10.0f %9.0f\n", ways[w], kinds[k], m, median(ratios), sprintf("%.3f-%.3f", lo, hi), per[key],
+        printf "%-12s %-6s %12.0f %8.3f %13s %12.2f %14s %10.2f %10.0f %9.0f\n", ways[w], kinds[k], m, median(ratios), sprintf("%.3f-%.3f", lo, hi), per[key],
           (per[key] >= 1 ? sprintf("%.3f", cpusec / (events / 1e6)) : "-"), (secs[key] > 0 ? 100 * cpusec / secs[key] : 0),
           peak[ways[w]] / 1024, steady[ways[w]] / 1024
       }

@@ -2,7 +2,8 @@
 # In-kernel cost per event of each built-in probe, from the kernel's own accounting, next to the floor.
 #
 # For each built-in probe: TraceExporter runs with only that probe enabled, and beside it a bpftrace with an
-# empty program on each of the probe's attach points (`tracepoint:X { }`), the floor: what any BPF program on
+# empty program on each of the probe's attach points (`tracepoint:X { }`, or `rawtracepoint:vmlinux:X { }` where
+# the daemon attaches its built-ins to typed raw tracepoints: the same points as the daemon's), the floor: what any BPF program on
 # that tracepoint costs. With kernel.bpf_stats_enabled=1 the kernel adds up run_time_ns and run_cnt of every
 # program; a workload in a network namespace of our own fires the tracepoints (a connection storm, a bulk
 # transfer, a transfer through a lossy nftables rule for retransmits and drops, and a few hundred execs), and
@@ -13,10 +14,12 @@
 # bench/reference's hand-written libbpf program counting the same runs beside them too: what the counting
 # itself costs without anything a general tool adds.
 #
-# Usage (root): bench/probe-cost.sh [--short] [--daemon PATH] [--probe NAME] [--bpftrace PATH]
+# Usage (root): bench/probe-cost.sh [--short] [--daemon PATH] [--probe NAME] [--bpftrace PATH] [--attach auto|tracepoint]
 #   --daemon    the daemon to run (default: the native one scripts/publish makes; a .dll runs under dotnet)
 #   --bpftrace  the bpftrace to run, for the probe and the floor alike (default: bpftrace on PATH); e.g. a
 #               script running a newer bpftrace in a chroot, as tests/fixtures/record-fixtures.sh describes
+#   --attach    the daemon's bpftrace.attach (default auto: typed raw tracepoints on bpftrace 0.24+); the floor
+#               attaches where the daemon's built-ins do
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,13 +29,15 @@ execs=300
 daemon_path=""
 only=""
 bpftrace=bpftrace
+attach=auto
 while (($#)); do
   case "$1" in
     --short) connections=5000; megabytes=256; execs=100 ;;
     --daemon) daemon_path="$2"; shift ;;
     --probe) only="$2"; shift ;;
     --bpftrace) bpftrace="$2"; shift ;;
-    *) echo "usage: $0 [--short] [--daemon PATH] [--probe NAME] [--bpftrace PATH]" >&2; exit 2 ;;
+    --attach) attach="$2"; shift ;;
+    *) echo "usage: $0 [--short] [--daemon PATH] [--probe NAME] [--bpftrace PATH] [--attach auto|tracepoint]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -61,16 +66,10 @@ wait_for() {
   return 1
 }
 
-# The attach points of each probe, as its program on this kernel uses them (for the floor).
+# The attach points of probe $1 as the daemon on port $2 runs it (typed raw tracepoints on bpftrace 0.24+,
+# classic ones before), from the "attached to" column of its landing page: the floor attaches to the same.
 attach_points() {
-  case "$1" in
-    tcp_connects | tcp_accepts) echo "tracepoint:sock:inet_sock_set_state" ;;
-    skb_drops) echo "tracepoint:skb:kfree_skb" ;;
-    tcp_read_bytes)
-      if [ -d /sys/kernel/tracing/events/sock/sock_recv_length ]; then echo "tracepoint:sock:sock_recv_length"; else echo "kprobe:tcp_cleanup_rbuf"; fi ;;
-    tcp_retransmits) echo "tracepoint:tcp:tcp_retransmit_skb tracepoint:tcp:tcp_retransmit_synack" ;;
-    process_execs) echo "tracepoint:sched:sched_process_exec" ;;
-  esac
+  curl -sf "http://127.0.0.1:$2/" | sed -n "s|.*<tr><td>$1</td><td>builtin</td><td>[^<]*</td><td>\([^<]*\)</td>.*|\1|p" | tr -d ','
 }
 
 workload() {
@@ -119,6 +118,7 @@ for probe in tcp_connects tcp_accepts tcp_connects+tcp_accepts skb_drops tcp_rea
     done
     echo "bpftrace:"
     echo "  path: $bpftrace"
+    echo "  attach: $attach"
   } >"$work/config.yaml"
   port=$(free_port)
   "${daemon_cmd[@]}" --config.file "$work/config.yaml" --web.listen-address "127.0.0.1:$port" >"$work/daemon.log" 2>&1 &
@@ -130,10 +130,11 @@ for probe in tcp_connects tcp_accepts tcp_connects+tcp_accepts skb_drops tcp_rea
   # The process holding the programs: bpftrace itself (setpriv and any chroot wrapper exec it, keeping the pid).
   child=$(pgrep -P "$daemon" | head -n1)
   first_point=${probe%%+*}
-  points=$(attach_points "$first_point" | wc -w)
+  points=$(attach_points "$first_point" "$port" | wc -w)
+  [ "$points" -gt 0 ] || { echo "probe-cost.sh: the daemon's landing page names no attach point for $first_point" >&2; exit 1; }
 
   floor_program=""
-  for point in $(attach_points "$first_point"); do floor_program+="$point { } "; done
+  for point in $(attach_points "$first_point" "$port"); do floor_program+="$point { } "; done
   start_attached "$work/floor.log" "$points" "$bpftrace" -e "$floor_program"
   floor=$started
   tracers=("$child" "$floor")
