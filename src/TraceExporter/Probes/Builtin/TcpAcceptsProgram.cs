@@ -13,8 +13,8 @@ public static class TcpAcceptsProgram
         host.RequireTracepoint("sock", "inet_sock_set_state");
         if (host.UsesRawTracepoint("inet_sock_set_state"))
         {
-            // (sk, oldstate, newstate); the port is inet_sport in network order, as the tracepoint's sport is before it swaps it.
-            return [new(BuiltinPrograms.Raw("inet_sock_set_state"), $"{BuiltinPrograms.SocketProtocol(host, "arg0")} == 6 && (int32)arg1 == 3 && (int32)arg2 == 1", $"""
+            // (sk, oldstate, newstate), the states tested first; the port is inet_sport in network order, as the tracepoint's sport is before it swaps it.
+            return [new(BuiltinPrograms.Raw("inet_sock_set_state"), $"(int32)arg1 == 3 && (int32)arg2 == 1 && {BuiltinPrograms.SocketProtocol(host, "arg0")} == 6", $"""
                 $port = (uint64)*(uint16 *)((uint64)arg0 + {host.Offset("inet_sock", "inet_sport")});
                 {Map}[{BuiltinPrograms.Key(host, probe, "(($port & 255) << 8) | ($port >> 8)", socket: "arg0")}] = count();
                 """)];

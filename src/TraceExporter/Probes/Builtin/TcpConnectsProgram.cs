@@ -13,8 +13,8 @@ public static class TcpConnectsProgram
         host.RequireTracepoint("sock", "inet_sock_set_state");
         if (host.UsesRawTracepoint("inet_sock_set_state"))
         {
-            // (sk, oldstate, newstate)
-            return [new(BuiltinPrograms.Raw("inet_sock_set_state"), $"{BuiltinPrograms.SocketProtocol(host, "arg0")} == 6 && (int32)arg2 == 2", $"{Map}[{BuiltinPrograms.Key(host, probe, BuiltinPrograms.CommKey(host))}] = count();")];
+            // (sk, oldstate, newstate): the state, an argument, is tested before the protocol, a read of the socket.
+            return [new(BuiltinPrograms.Raw("inet_sock_set_state"), $"(int32)arg2 == 2 && {BuiltinPrograms.SocketProtocol(host, "arg0")} == 6", $"{Map}[{BuiltinPrograms.Key(host, probe, BuiltinPrograms.CommKey(host))}] = count();")];
         }
 
         return [new("tracepoint:sock:inet_sock_set_state", "args->protocol == 6 && args->newstate == 2", $"{Map}[{BuiltinPrograms.Key(host, probe, BuiltinPrograms.CommKey(host))}] = count();")];

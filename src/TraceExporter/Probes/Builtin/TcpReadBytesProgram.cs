@@ -15,8 +15,8 @@ public static class TcpReadBytesProgram
     {
         if (host.Tracefs.HasTracepoint("sock", "sock_recv_length") && host.UsesRawTracepoint("sock_recv_length"))
         {
-            // (sk, ret, flags)
-            return [new(BuiltinPrograms.Raw("sock_recv_length"), $"{BuiltinPrograms.SocketProtocol(host, "arg0")} == 6 && (int32)arg1 > 0 && ((int32)arg2 & 2) == 0", $"{Map}[{BuiltinPrograms.Key(host, probe, BuiltinPrograms.CommKey(host))}] = sum((int32)arg1);")];
+            // (sk, ret, flags): the arguments tested before the protocol, a read of the socket.
+            return [new(BuiltinPrograms.Raw("sock_recv_length"), $"(int32)arg1 > 0 && ((int32)arg2 & 2) == 0 && {BuiltinPrograms.SocketProtocol(host, "arg0")} == 6", $"{Map}[{BuiltinPrograms.Key(host, probe, BuiltinPrograms.CommKey(host))}] = sum((int32)arg1);")];
         }
 
         if (host.Tracefs.HasTracepoint("sock", "sock_recv_length"))
