@@ -16,12 +16,7 @@ public static class BpfTaskFdQuery
     {
         programId = 0;
         attachedTo = "";
-        var number = RuntimeInformation.ProcessArchitecture switch
-        {
-            Architecture.X64 => 321L,
-            Architecture.Arm64 => 280L,
-            _ => -1L,
-        };
+        var number = BpfSyscall.Number;
         if (number < 0)
         {
             return false;

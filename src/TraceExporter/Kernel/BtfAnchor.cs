@@ -24,12 +24,7 @@ public static class BtfAnchor
     public static SafeFileHandle? Load(out string? problem)
     {
         problem = null;
-        var number = RuntimeInformation.ProcessArchitecture switch
-        {
-            Architecture.X64 => 321L,
-            Architecture.Arm64 => 280L,
-            _ => -1L,
-        };
+        var number = BpfSyscall.Number;
         if (number < 0)
         {
             problem = $"no bpf syscall number known for {RuntimeInformation.ProcessArchitecture}";
