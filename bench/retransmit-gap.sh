@@ -2,8 +2,8 @@
 # Where the kernel counts a retransmission or an nft drop that no tracepoint reports (issue 11). Each run: a
 # 2 MB transfer (tcpload bulk) through 30 % loss both ways in a fresh namespace, for 10 s, then without loss to
 # the end, as RetransmitsAndDropsTests does; beside it a bpftrace of its own sums what the tracepoints report.
-# Per run one line: the kernel's TcpRetransSegs against the segments of tcp_retransmit_skb (by side) plus
-# tcp_retransmit_synack, and nft's counters against skb:kfree_skb NETFILTER_DROP, both split by direction
+# Per run one line: the kernel's TcpRetransSegs against the segments of tcp_retransmit_skb plus
+# tcp_retransmit_synack (and TcpExtTCPSynRetrans against the SYNs and SYN-ACKs among them), and nft's counters against skb:kfree_skb NETFILTER_DROP, both split by direction
 # (dd: to the server, ds: to the client) and class (1 SYN/FIN/RST, 2 data, 3 pure ACK), with the recursion
 # misses of the bpftrace's programs; "GAP" when the kernel's numbers are higher.
 #
@@ -43,9 +43,10 @@ for ((run = 1; run <= runs; run++)); do
   port=$((29000 + RANDOM % 1000))
   cat >"$work/tally.bt" <<BT
 tracepoint:tcp:tcp_retransmit_skb /((struct sock *)args->skaddr)->__sk_common.skc_net.net->ns.inum == $inum/ {
-  @retransmitted[((struct sock *)args->skaddr)->__sk_common.skc_num == $port ? "server" : "client"] = sum(*(uint16 *)((uint64)args->skbaddr + $cb + 8));
+  @retransmitted[((struct sock *)args->skaddr)->__sk_common.skc_num == $port ? 1 : 2] = sum(*(uint16 *)((uint64)args->skbaddr + $cb + 8));
+  if ((*(uint8 *)((uint64)args->skbaddr + $cb + 12) & 2) != 0) { @syn = count(); }
 }
-tracepoint:tcp:tcp_retransmit_synack /((struct request_sock *)args->req)->__req_common.skc_net.net->ns.inum == $inum/ { @synack = count(); }
+tracepoint:tcp:tcp_retransmit_synack /((struct request_sock *)args->req)->__req_common.skc_net.net->ns.inum == $inum/ { @synack = count(); @syn = count(); }
 tracepoint:skb:kfree_skb /args->reason == 12 && ((struct sk_buff *)args->skbaddr)->dev != 0 && ((struct sk_buff *)args->skbaddr)->dev->nd_net.net->ns.inum == $inum/ {
   \$s = (struct sk_buff *)args->skbaddr;
   \$th = \$s->head + \$s->transport_header;
@@ -59,7 +60,8 @@ BT
   tally=$!
   pids+=("$tally")
   for ((i = 0; i < 100; i++)); do grep -q ready "$work/tally.out" && break; sleep 0.2; done
-  retrans_before=$(ip netns exec "$ns" nstat -az TcpRetransSegs | awk '/TcpRetransSegs/ {print $2}')
+  counters() { ip netns exec "$ns" nstat -az TcpRetransSegs TcpExtTCPSynRetrans | awk '{printf "%s ", $2}'; }
+  read -r retrans_before syn_before <<<"$(counters)"
   ip netns exec "$ns" nft -f - <<NFT
 table inet te_gap {
   chain input {
@@ -90,16 +92,18 @@ NFT
     [ "$(ip netns exec "$ns" ss -tanH | grep -vc -e LISTEN -e TIME-WAIT)" = 0 ] && break
     sleep 0.5
   done
-  retrans=$(( $(ip netns exec "$ns" nstat -az TcpRetransSegs | awk '/TcpRetransSegs/ {print $2}') - retrans_before ))
+  read -r retrans_after syn_after <<<"$(counters)"
+  retrans=$((retrans_after - retrans_before)) syn=$((syn_after - syn_before))
   sleep 1
   misses=$(grep -h recursion_misses /proc/"$tally"/fdinfo/* 2>/dev/null | awk '{s += $2} END {print s + 0}')
   kill -INT "$tally"; wait "$tally" || true
   traced=$(awk '/^@retransmitted|^@synack/ {s += $NF} END {print s + 0}' "$work/tally.out")
+  traced_syn=$(awk '/^@syn:/ {print $NF}' "$work/tally.out"); traced_syn=${traced_syn:-0}
   # Direction 1 is to the server (dd), 2 to the client (ds): numbers, as string keys would not sum as one.
   drops=$(grep '^@dropped' "$work/tally.out" | sed 's/@dropped\[1, /dd,/; s/@dropped\[2, /ds,/; s/\]: /:/' | sort | tr '\n' ' ')
   nft_total=$(echo "$nft_counts" | tr ' ' '\n' | awk -F: '{s += $2} END {print s + 0}')
   drop_total=$(echo "$drops" | tr ' ' '\n' | awk -F: '{s += $2} END {print s + 0}')
   verdict=exact
   { [ "$retrans" -gt "$traced" ] || [ "$nft_total" -gt "$drop_total" ]; } && verdict=GAP
-  echo "run $run: $verdict retransmitted kernel $retrans traced $traced; dropped nft [$nft_counts] traced [$drops] misses $misses"
+  echo "run $run: $verdict retransmitted kernel $retrans traced $traced (SYN and SYN-ACK: kernel $syn traced $traced_syn); dropped nft [$nft_counts] traced [$drops] misses $misses"
 done
