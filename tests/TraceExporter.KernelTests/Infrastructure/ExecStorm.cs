@@ -63,7 +63,20 @@ internal sealed class ExecStorm : IDisposable
 
     private static async Task<string> CompileAsync()
     {
-        var output = Path.Combine(Directory.CreateTempSubdirectory("te-kt-execstorm-").FullName, "execstorm");
+        // Compiled once per test run, used by every storm of it, removed when the run's process ends.
+        var directory = Directory.CreateTempSubdirectory("te-kt-execstorm-");
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                directory.Delete(recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // gone already, or busy: /tmp is cleaned at boot
+            }
+        };
+        var output = Path.Combine(directory.FullName, "execstorm");
         var source = Path.Combine(RepositoryLayout.Root, "tests", "TraceExporter.KernelTests", "Native", "execstorm.c");
         var result = await Cli.Wrap("cc").WithArguments(["-O2", "-o", output, source]).WithValidation(CommandResultValidation.None).ExecuteBufferedAsync();
         Assert.True(result.ExitCode == 0, $"cc {source} failed: {result.StandardError}");
