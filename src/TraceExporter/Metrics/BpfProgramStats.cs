@@ -149,7 +149,7 @@ public sealed partial class BpfProgramStats
     {
         var probeByAttachName = LabelsByAttachName(_programs());
         var attribution = new Dictionary<uint, string>();
-        foreach (var fd in FdsLinkingTo(pid, "anon_inode:[perf_event]").Concat(FdsLinkingTo(pid, "anon_inode:bpf_link")))
+        foreach (var fd in FdsLinkingTo(pid, "anon_inode:[perf_event]", "anon_inode:bpf_link"))
         {
             if (BpfTaskFdQuery.TryQuery(pid, fd, out var programId, out var attachedTo)
                 && probeByAttachName.TryGetValue(attachedTo, out var probe))
@@ -163,13 +163,14 @@ public sealed partial class BpfProgramStats
 
     private List<int> ProgramFds(int pid) => FdsLinkingTo(pid, "anon_inode:bpf-prog");
 
-    private List<int> FdsLinkingTo(int pid, string target)
+    /// <summary>The fds of <paramref name="pid"/> that link to any of <paramref name="targets"/>, from one listing of its fd folder.</summary>
+    private List<int> FdsLinkingTo(int pid, params string[] targets)
     {
         var fds = new List<int>();
         foreach (var path in Directory.EnumerateFileSystemEntries(Path.Combine(_procRoot, pid.ToString(CultureInfo.InvariantCulture), "fd")))
         {
             if (int.TryParse(Path.GetFileName(path), NumberStyles.None, CultureInfo.InvariantCulture, out var fd)
-                && new FileInfo(path).LinkTarget == target)
+                && new FileInfo(path).LinkTarget is { } target && targets.Contains(target))
             {
                 fds.Add(fd);
             }
