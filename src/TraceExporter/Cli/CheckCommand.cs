@@ -66,9 +66,10 @@ public static class CheckCommand
 
         if (config.Builtins.Any(b => b.Enabled))
         {
-            await output.WriteLineAsync(started.Host.RawTracepoints.Count > 0 && config.Bpftrace.Attach == BuiltinAttach.Auto
+            // Found at start (Startup): with attach: tracepoint the set is empty, and the reason says so.
+            await output.WriteLineAsync(started.Host.RawTracepoints.Count > 0
                 ? $"attach: the built-ins use typed raw tracepoints (bpftrace {started.BpftraceVersion})"
-                : $"attach: the built-ins use classic tracepoints: {started.Host.RawTracepointsProblem ?? "bpftrace.attach is 'tracepoint'"}").ConfigureAwait(false);
+                : $"attach: the built-ins use classic tracepoints: {started.Host.RawTracepointsProblem}").ConfigureAwait(false);
         }
 
         var failed = 0;

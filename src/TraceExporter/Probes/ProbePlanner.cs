@@ -28,7 +28,7 @@ public static class ProbePlanner
 
         // Raw tracepoints are found at start; a reload that sets bpftrace.attach to 'tracepoint' is obeyed at once.
         var programHost = settings.Attach == BuiltinAttach.Tracepoint && host.RawTracepoints.Count > 0
-            ? host.WithRawTracepoints(new HashSet<string>(StringComparer.Ordinal), "bpftrace.attach is 'tracepoint'")
+            ? host.WithRawTracepoints(new HashSet<string>(StringComparer.Ordinal), RawTracepoints.ConfiguredClassic)
             : host;
         var builtins = new List<ProbePlan>();
         foreach (var probe in config.Builtins.Where(b => b.Enabled))

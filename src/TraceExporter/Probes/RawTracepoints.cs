@@ -16,6 +16,9 @@ public static class RawTracepoints
     /// <summary>The first bpftrace with BTF-typed raw tracepoints named by module.</summary>
     public static readonly Version FirstTyped = new(0, 24, 0);
 
+    /// <summary>Why the built-ins attach to classic tracepoints when the configuration says so.</summary>
+    public const string ConfiguredClassic = "bpftrace.attach is 'tracepoint'";
+
     // Held for the life of the process: every bpftrace the daemon starts (restarts and reloads too) needs it.
     private static SafeFileHandle? s_anchor;
     private static readonly Lock Lock = new();
@@ -30,7 +33,7 @@ public static class RawTracepoints
     {
         if (settings.Attach == BuiltinAttach.Tracepoint)
         {
-            return Support.None("bpftrace.attach is 'tracepoint'");
+            return Support.None(ConfiguredClassic);
         }
 
         if (bpftrace < FirstTyped)

@@ -13,15 +13,13 @@ public static class TcpReadBytesProgram
 
     public static IReadOnlyList<ProbeBlock> Blocks(HostFacts host, BuiltinProbeConfig probe)
     {
-        if (host.Tracefs.HasTracepoint("sock", "sock_recv_length") && host.UsesRawTracepoint("sock_recv_length"))
-        {
-            // (sk, ret, flags): the arguments tested before the protocol, a read of the socket.
-            return [new(BuiltinPrograms.Raw("sock_recv_length"), $"(int32)arg1 > 0 && ((int32)arg2 & 2) == 0 && {BuiltinPrograms.SocketProtocol(host, "arg0")} == 6", $"{Map}[{BuiltinPrograms.Key(host, probe, BuiltinPrograms.CommKey(host))}] = sum((int32)arg1);")];
-        }
-
         if (host.Tracefs.HasTracepoint("sock", "sock_recv_length"))
         {
-            return [new("tracepoint:sock:sock_recv_length", "args->protocol == 6 && args->ret > 0 && (args->flags & 2) == 0", $"{Map}[{BuiltinPrograms.Key(host, probe, BuiltinPrograms.CommKey(host))}] = sum(args->ret);")];
+            var key = BuiltinPrograms.Key(host, probe, BuiltinPrograms.CommKey(host));
+            return host.UsesRawTracepoint("sock_recv_length")
+                // (sk, ret, flags): the arguments tested before the protocol, a read of the socket.
+                ? [new(BuiltinPrograms.Raw("sock_recv_length"), $"(int32)arg1 > 0 && ((int32)arg2 & 2) == 0 && {BuiltinPrograms.SocketProtocol(host, "arg0")} == 6", $"{Map}[{key}] = sum((int32)arg1);")]
+                : [new("tracepoint:sock:sock_recv_length", "args->protocol == 6 && args->ret > 0 && (args->flags & 2) == 0", $"{Map}[{key}] = sum(args->ret);")];
         }
 
         if (host.Tracefs.HasKprobes)
