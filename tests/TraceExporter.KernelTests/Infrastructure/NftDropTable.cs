@@ -45,6 +45,18 @@ internal sealed class NftDropTable : IAsyncDisposable
     public async Task<long> ReadDroppedPacketsAsync()
     {
         var json = await _namespace.ExecAsync("nft", ["-j", "list", "table", "inet", Name]);
+        var (packets, rules) = CounterPackets(json);
+        if (rules != 2)
+        {
+            throw new InvalidOperationException($"expected 2 rules in table {Name}, nft listed:\n{json}");
+        }
+
+        return packets;
+    }
+
+    /// <summary>The packets of every counter in an <c>nft -j list table</c> listing, and how many rules it has.</summary>
+    internal static (long Packets, int Rules) CounterPackets(string json)
+    {
         using var document = JsonDocument.Parse(json);
         long packets = 0;
         var rules = 0;
@@ -65,12 +77,7 @@ internal sealed class NftDropTable : IAsyncDisposable
             }
         }
 
-        if (rules != 2)
-        {
-            throw new InvalidOperationException($"expected 2 rules in table {Name}, nft listed:\n{json}");
-        }
-
-        return packets;
+        return (packets, rules);
     }
 
     public async Task DeleteAsync()

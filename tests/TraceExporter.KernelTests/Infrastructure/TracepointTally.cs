@@ -7,15 +7,18 @@ namespace TraceExporter.KernelTests.Infrastructure;
 /// <summary>
 /// A second, independent count of what the retransmit and drop tracepoints report for one network namespace:
 /// a plain bpftrace (the tests' own, not the daemon's program) summing the segments of tcp_retransmit_skb and
-/// tcp_retransmit_synack and counting skb:kfree_skb with reason NETFILTER_DROP, printing its totals every
-/// 200 ms (a print at exit would be lost: the output pipe closes when the process is cancelled). It tells a
-/// count the daemon lost apart from an event the kernel counted without a tracepoint.
+/// tcp_retransmit_synack, counting skb:kfree_skb with reason NETFILTER_DROP and the packets net:netif_receive_skb
+/// reports, printing its totals every 200 ms (a print at exit would be lost: the output pipe closes when the
+/// process is cancelled). It tells a count the daemon lost apart from an event the kernel counted without a
+/// tracepoint; the received packets, against <see cref="NftInputCounter"/>, tell how many packets went through
+/// the namespace with no tracepoint program run for them.
 /// </summary>
 internal sealed partial class TracepointTally : IAsyncDisposable
 {
     private SideBpftrace? _bpftrace;
     private long _retransmits;
     private long _drops;
+    private long _received;
 
     private TracepointTally()
     {
@@ -43,7 +46,10 @@ internal sealed partial class TracepointTally : IAsyncDisposable
             tracepoint:skb:kfree_skb /args->reason == {{netfilterDrop}} && ((struct sk_buff *)args->skbaddr)->dev->nd_net.net->ns.inum == {{inode}}/ {
               @drops = count();
             }
-            interval:ms:200 { print(@retransmits); print(@drops); }
+            tracepoint:net:netif_receive_skb /((struct sk_buff *)args->skbaddr)->dev->nd_net.net->ns.inum == {{inode}}/ {
+              @received = count();
+            }
+            interval:ms:200 { print(@retransmits); print(@drops); print(@received); }
             """;
         var tally = new TracepointTally();
         tally._bpftrace = await SideBpftrace.StartAsync(program, tally.Read, TestBpftrace.Path);
@@ -51,13 +57,13 @@ internal sealed partial class TracepointTally : IAsyncDisposable
     }
 
     /// <summary>
-    /// The retransmitted segments and NETFILTER_DROP drops counted, once the events are over: waits for two more
-    /// prints, then stops bpftrace.
+    /// The retransmitted segments, NETFILTER_DROP drops and received packets counted, once the events are over:
+    /// waits for more prints, then stops bpftrace.
     /// </summary>
-    public async Task<(long Retransmits, long Drops)> StopAsync()
+    public async Task<(long Retransmits, long Drops, long Received)> StopAsync()
     {
         await Task.Delay(TimeSpan.FromSeconds(1));
-        var totals = (Interlocked.Read(ref _retransmits), Interlocked.Read(ref _drops));
+        var totals = (Interlocked.Read(ref _retransmits), Interlocked.Read(ref _drops), Interlocked.Read(ref _received));
         var exited = _bpftrace?.HasExited ?? true;
         if (_bpftrace is not null)
         {
@@ -88,13 +94,17 @@ internal sealed partial class TracepointTally : IAsyncDisposable
         }
 
         var value = long.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
-        if (m.Groups[1].Value == "retransmits")
+        switch (m.Groups[1].Value)
         {
-            Interlocked.Exchange(ref _retransmits, value);
-        }
-        else
-        {
-            Interlocked.Exchange(ref _drops, value);
+            case "retransmits":
+                Interlocked.Exchange(ref _retransmits, value);
+                break;
+            case "drops":
+                Interlocked.Exchange(ref _drops, value);
+                break;
+            default:
+                Interlocked.Exchange(ref _received, value);
+                break;
         }
     }
 
@@ -102,6 +112,6 @@ internal sealed partial class TracepointTally : IAsyncDisposable
     private static partial Regex NamespaceInode();
 
     // A map never updated prints nothing (or 0): its total stays 0.
-    [GeneratedRegex(@"^@(retransmits|drops): (\d+)$")]
+    [GeneratedRegex(@"^@(retransmits|drops|received): (\d+)$")]
     private static partial Regex Total();
 }

@@ -38,6 +38,8 @@ public sealed class RetransmitsAndDropsTests
         var missedRetransmitsBefore = before.Counter(Missed, ("probe", "tcp_retransmits"));
         var missedDropsBefore = before.Counter(Missed, ("probe", "skb_drops"));
         await using var tally = await TracepointTally.StartAsync(ns);
+        // From here on nft counts every packet input sees, for the whole transfer (not only its lossy phase).
+        await using var input = await NftInputCounter.LoadAsync(ns);
 
         long nftDropped;
         Task<string> send;
@@ -76,7 +78,9 @@ public sealed class RetransmitsAndDropsTests
         Assert.True(quiet, $"sockets still busy in {ns.Name} after 90 s:\n{string.Join('\n', sockets)}");
 
         var kernelIncrease = await ns.ReadCounterAsync("TcpRetransSegs") - kernelBefore;
-        var (tallyRetransmits, tallyDrops) = await tally.StopAsync();
+        var inputPackets = await input.ReadPacketsAsync();
+        var (tallyRetransmits, tallyDrops, tallyReceived) = await tally.StopAsync();
+        var untracedPackets = inputPackets - tallyReceived;
         var after = await Poll.UntilAsync(
             daemon.ScrapePageAsync,
             p => p.Counter(Retransmits, Loopback) - retransmitsBefore >= tallyRetransmits && p.Counter(Drops, NetfilterDrop) - dropsBefore >= tallyDrops,
@@ -98,6 +102,7 @@ public sealed class RetransmitsAndDropsTests
             $"daemon {Drops}{{reason=\"NETFILTER_DROP\"}}: {dropsBefore} -> {after.Counter(Drops, NetfilterDrop)} (increase {dropsIncrease})",
             $"events the kernel did not hand to the probes (BPF recursion protection): retransmits {missedRetransmits}, drops {missedDrops}",
             $"the same tracepoints counted by a bpftrace of the test's own: retransmitted segments {tallyRetransmits}, NETFILTER_DROP {tallyDrops}",
+            $"packets nft's input hook saw: {inputPackets}; net:netif_receive_skb reported: {tallyReceived} (untraced packets: {untracedPackets})",
             $"tally output:\n{tally.Output}",
             $"server output:\n{server.Output}");
         // The misses are those of the probes' own programs, found on whichever attach type they use (perf events
@@ -109,40 +114,37 @@ public sealed class RetransmitsAndDropsTests
         // Nothing the tracepoints reported is lost or counted twice (the second bpftrace sees the same events,
         // recursion misses included; lo is shared, but no other namespace retransmits or drops with NETFILTER_DROP now).
         Assert.True(retransmitsIncrease == tallyRetransmits && dropsIncrease == tallyDrops, message);
-        Assert.True(WithinKernelGaps(retransmitsIncrease, kernelIncrease, nftDropped, dropsIncrease, missedRetransmits, missedDrops), message);
+        // Every packet the tracepoint reported, input saw: more would mean the two witnesses count different things.
+        Assert.True(untracedPackets >= 0, "net:netif_receive_skb reported more packets than nft's input hook saw\n" + message);
+        Assert.True(WithinKernelGaps(retransmitsIncrease, kernelIncrease, nftDropped, dropsIncrease, missedRetransmits, missedDrops, untracedPackets), message);
     }
 
     /// <summary>
     /// The daemon against the kernel's own counters: never more, and short only where the kernel itself ran no
-    /// tracepoint program. Two such gaps are known, both outside the daemon (the tally, on the same tracepoints,
-    /// agrees with it each time):
+    /// tracepoint program, as measured in this run by witnesses outside the tracepoints. Two such gaps are known,
+    /// both outside the daemon (the tally, on the same tracepoints, agrees with it each time):
     /// <list type="bullet">
     /// <item>Recursion protection: a tracepoint firing while a BPF program already runs on that CPU (a softirq on
     /// top of one) is skipped and counted in recursion_misses, which the daemon exports. A skipped retransmit
     /// may carry many segments (TSO: one run missed 1 event of 20 segments), so any retransmit gap is admitted
     /// then; a skipped drop is one packet.</item>
-    /// <item>Unexplained, two things that mostly come together (bench/retransmit-gap.sh: 6 runs of 47): the
-    /// kernel counts one retransmission (1–7 segments) that neither retransmit tracepoint reports, and nft
-    /// drops one packet that skb:kfree_skb never reports, each time the direction was counted a packet from
-    /// the server to the client (pure ACKs too, which are never retransmissions); no recursion miss is counted
-    /// for either, on classic and on typed raw tracepoints. Seen: 113 segments and 32 drops traced against the
-    /// kernel's 114 and 33; 400 and 46 against 446 and 48; 232 against 233 with every drop traced; 522 against
-    /// 522 with one drop untraced. The tally runs no error filter and agrees with the daemon each time, so no
-    /// failed attempt was left out. The kernel paths are not found yet. Up to <see cref="UnexplainedPackets"/>
-    /// untraced drops are admitted, and a retransmission gap of at most 64 segments (one TSO packet) for each
-    /// of them and one more.</item>
+    /// <item>Untraced packets: now and then (bench/retransmit-gap.sh: a run in ten to twenty) one packet goes
+    /// through the namespace with no tracepoint program run for it at all: nft's input hook counts one packet
+    /// more than net:netif_receive_skb reports, net:net_dev_queue reports one fewer, and when the packet was a
+    /// retransmission that nft dropped, TcpRetransSegs and the drop counter are each ahead of tcp_retransmit_skb
+    /// and skb:kfree_skb by that one packet (1–17 segments seen). Classic and typed raw tracepoints miss the same
+    /// packet, and no recursion miss is counted. The test measures these packets (<see cref="NftInputCounter"/>
+    /// against the tally's received count) and admits, for each, one untraced drop and one untraced
+    /// retransmission of at most <see cref="SegmentsPerPacket"/> segments; with none, the counts must be equal.</item>
     /// </list>
     /// </summary>
-    private static bool WithinKernelGaps(double retransmits, double kernelRetransmits, double nftDropped, double drops, double missedRetransmits, double missedDrops)
+    private static bool WithinKernelGaps(double retransmits, double kernelRetransmits, double nftDropped, double drops, double missedRetransmits, double missedDrops, double untracedPackets)
     {
-        var unexplainedDrops = nftDropped - drops - missedDrops;
-        var dropsExplained = unexplainedDrops <= UnexplainedPackets;
+        var dropsExplained = nftDropped - drops - missedDrops <= untracedPackets;
         var retransmitsExplained = retransmits == kernelRetransmits || missedRetransmits > 0
-            || kernelRetransmits - retransmits <= SegmentsPerPacket * (Math.Max(unexplainedDrops, 0) + 1);
+            || kernelRetransmits - retransmits <= SegmentsPerPacket * untracedPackets;
         return retransmits <= kernelRetransmits && dropsExplained && retransmitsExplained;
     }
-
-    private const double UnexplainedPackets = 3;
 
     // A TSO packet carries at most 64 KB: 45 segments at this test's 1500-byte MTU; the bound leaves room.
     private const double SegmentsPerPacket = 64;
