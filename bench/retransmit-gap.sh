@@ -5,7 +5,9 @@
 # Per run one line: the kernel's TcpRetransSegs against the segments of tcp_retransmit_skb plus
 # tcp_retransmit_synack (and TcpExtTCPSynRetrans against the SYNs and SYN-ACKs among them), and nft's counters against skb:kfree_skb NETFILTER_DROP, both split by direction
 # (dd: to the server, ds: to the client) and class (1 SYN/FIN/RST, 2 data, 3 pure ACK), with the recursion
-# misses of the bpftrace's programs; "GAP" when the kernel's numbers are higher.
+# misses of the bpftrace's programs; "GAP" when the kernel's numbers are higher. Beside them, the packets nft's
+# input hook saw in the whole run (a table of its own that only counts) against those net:netif_receive_skb and
+# net:net_dev_queue reported: "untraced" is how many packets went through with no tracepoint program run for them.
 #
 # Usage (root): bench/retransmit-gap.sh [--runs N] [--bpftrace PATH]
 set -euo pipefail
@@ -54,6 +56,8 @@ tracepoint:skb:kfree_skb /args->reason == 12 && ((struct sk_buff *)args->skbaddr
   \$class = (*(uint8 *)(\$th + 13) & 7) != 0 ? 1 : (\$length > 100 ? 2 : 3);
   @dropped[((*(uint8 *)(\$th + 2) << 8) | *(uint8 *)(\$th + 3)) == $port ? 1 : 2, \$class] = count();
 }
+tracepoint:net:netif_receive_skb /((struct sk_buff *)args->skbaddr)->dev->nd_net.net->ns.inum == $inum/ { @received = count(); }
+tracepoint:net:net_dev_queue /((struct sk_buff *)args->skbaddr)->dev->nd_net.net->ns.inum == $inum/ { @queued = count(); }
 BEGIN { printf("ready\n"); }
 BT
   "$bpftrace" "$work/tally.bt" >"$work/tally.out" 2>&1 &
@@ -63,6 +67,12 @@ BT
   counters() { ip netns exec "$ns" nstat -az TcpRetransSegs TcpExtTCPSynRetrans | awk '{printf "%s ", $2}'; }
   read -r retrans_before syn_before <<<"$(counters)"
   ip netns exec "$ns" nft -f - <<NFT
+table inet te_gap_seen {
+  chain input {
+    type filter hook input priority -10;
+    counter
+  }
+}
 table inet te_gap {
   chain input {
     type filter hook input priority 0;
@@ -93,6 +103,7 @@ NFT
     sleep 0.5
   done
   read -r retrans_after syn_after <<<"$(counters)"
+  seen=$(ip netns exec "$ns" nft list table inet te_gap_seen | awk '/packets/ {for (i = 1; i <= NF; i++) if ($i == "packets") print $(i + 1)}')
   retrans=$((retrans_after - retrans_before)) syn=$((syn_after - syn_before))
   sleep 1
   misses=$(grep -h recursion_misses /proc/"$tally"/fdinfo/* 2>/dev/null | awk '{s += $2} END {print s + 0}')
@@ -103,7 +114,9 @@ NFT
   drops=$(grep '^@dropped' "$work/tally.out" | sed 's/@dropped\[1, /dd,/; s/@dropped\[2, /ds,/; s/\]: /:/' | sort | tr '\n' ' ')
   nft_total=$(echo "$nft_counts" | tr ' ' '\n' | awk -F: '{s += $2} END {print s + 0}')
   drop_total=$(echo "$drops" | tr ' ' '\n' | awk -F: '{s += $2} END {print s + 0}')
+  received=$(awk '/^@received:/ {print $NF}' "$work/tally.out"); received=${received:-0}
+  queued=$(awk '/^@queued:/ {print $NF}' "$work/tally.out"); queued=${queued:-0}
   verdict=exact
   { [ "$retrans" -gt "$traced" ] || [ "$nft_total" -gt "$drop_total" ]; } && verdict=GAP
-  echo "run $run: $verdict retransmitted kernel $retrans traced $traced (SYN and SYN-ACK: kernel $syn traced $traced_syn); dropped nft [$nft_counts] traced [$drops] misses $misses"
+  echo "run $run: $verdict retransmitted kernel $retrans traced $traced (SYN and SYN-ACK: kernel $syn traced $traced_syn); dropped nft [$nft_counts] traced [$drops] misses $misses; packets at input $seen, received $received, queued $queued: untraced $((seen - received))"
 done
