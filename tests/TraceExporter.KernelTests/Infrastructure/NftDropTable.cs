@@ -42,20 +42,26 @@ internal sealed class NftDropTable : IAsyncDisposable
     }
 
     /// <summary>The sum of the packet counters of the table's rules.</summary>
-    public async Task<long> ReadDroppedPacketsAsync()
+    public Task<long> ReadDroppedPacketsAsync() => ReadCounterPacketsAsync(_namespace, Name, rules: 2);
+
+    /// <summary>
+    /// The packets of every counter in the inet table <paramref name="table"/> of <paramref name="ns"/>, which must
+    /// have <paramref name="rules"/> rules (a different number means the listing is not the table loaded).
+    /// </summary>
+    internal static async Task<long> ReadCounterPacketsAsync(NetworkNamespace ns, string table, int rules)
     {
-        var json = await _namespace.ExecAsync("nft", ["-j", "list", "table", "inet", Name]);
-        var (packets, rules) = CounterPackets(json);
-        if (rules != 2)
+        var json = await ns.ExecAsync("nft", ["-j", "list", "table", "inet", table]);
+        var (packets, listed) = CounterPackets(json);
+        if (listed != rules)
         {
-            throw new InvalidOperationException($"expected 2 rules in table {Name}, nft listed:\n{json}");
+            throw new InvalidOperationException($"expected {rules} rules in table {table}, nft listed:\n{json}");
         }
 
         return packets;
     }
 
     /// <summary>The packets of every counter in an <c>nft -j list table</c> listing, and how many rules it has.</summary>
-    internal static (long Packets, int Rules) CounterPackets(string json)
+    private static (long Packets, int Rules) CounterPackets(string json)
     {
         using var document = JsonDocument.Parse(json);
         long packets = 0;

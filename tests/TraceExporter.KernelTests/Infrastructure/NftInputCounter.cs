@@ -36,17 +36,7 @@ internal sealed class NftInputCounter : IAsyncDisposable
     }
 
     /// <summary>The packets input has seen since the table was loaded.</summary>
-    public async Task<long> ReadPacketsAsync()
-    {
-        var json = await _namespace.ExecAsync("nft", ["-j", "list", "table", "inet", Name]);
-        var (packets, rules) = NftDropTable.CounterPackets(json);
-        if (rules != 1)
-        {
-            throw new InvalidOperationException($"expected 1 rule in table {Name}, nft listed:\n{json}");
-        }
-
-        return packets;
-    }
+    public Task<long> ReadPacketsAsync() => NftDropTable.ReadCounterPacketsAsync(_namespace, Name, rules: 1);
 
     public async ValueTask DisposeAsync() =>
         await ExternalTool.RunUncheckedAsync("ip", ["netns", "exec", _namespace.Name, "nft", "delete", "table", "inet", Name]);
