@@ -48,7 +48,7 @@ internal sealed class NftDropTable : IAsyncDisposable
     /// The packets of every counter in the inet table <paramref name="table"/> of <paramref name="ns"/>, which must
     /// have <paramref name="rules"/> rules (a different number means the listing is not the table loaded).
     /// </summary>
-    internal static async Task<long> ReadCounterPacketsAsync(NetworkNamespace ns, string table, int rules)
+    private static async Task<long> ReadCounterPacketsAsync(NetworkNamespace ns, string table, int rules)
     {
         var json = await ns.ExecAsync("nft", ["-j", "list", "table", "inet", table]);
         var (packets, listed) = CounterPackets(json);
