@@ -69,7 +69,7 @@ public static class CheckCommand
             // Found at start (Startup): with attach: tracepoint the set is empty, and the reason says so.
             await output.WriteLineAsync(started.Host.RawTracepoints.Count > 0
                 ? $"attach: the built-ins use typed raw tracepoints (bpftrace {started.BpftraceVersion})"
-                : $"attach: the built-ins use classic tracepoints: {started.Host.RawTracepointsProblem}").ConfigureAwait(false);
+                : $"attach: the built-ins use classic tracepoints: {started.Host.RawTracepointsProblem} (events that arrive while another BPF program or a BPF map syscall runs on the CPU are skipped and counted in trace_exporter_probe_missed_events_total; bpftrace 0.24+ avoids this)").ConfigureAwait(false);
         }
 
         var failed = 0;

@@ -308,7 +308,7 @@ public sealed partial class ProbeHost : IHostedService, IDisposable
     [LoggerMessage(Level = LogLevel.Information, Message = "Built-in probes attach to typed raw tracepoints ({Count} listed by bpftrace)")]
     private partial void LogRawTracepoints(int count);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Built-in probes attach to classic tracepoints: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Built-in probes attach to classic tracepoints: {Reason}. The kernel skips their events while another BPF program or a BPF map syscall holds the CPU's guard, and counts them in trace_exporter_probe_missed_events_total (bpftrace 0.24+ avoids this with raw tracepoints)")]
     private partial void LogClassicTracepoints(string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Probe {Probe} cannot run on this host: {Reason}")]
