@@ -5,10 +5,12 @@ namespace TraceExporter.KernelTests.Infrastructure;
 
 /// <summary>
 /// An nftables table in a namespace whose input chain drops a share of the TCP segments to and from one port,
-/// counting what it drops. Every segment on <c>lo</c> passes input once, so the counters are the drops.
+/// counting what it drops in one named counter. Every segment on <c>lo</c> passes input once, so the counter is
+/// the drops.
 /// </summary>
 internal sealed class NftDropTable : IAsyncDisposable
 {
+    private const string Counter = "dropped";
     private readonly NetworkNamespace _namespace;
     private bool _deleted;
 
@@ -29,10 +31,11 @@ internal sealed class NftDropTable : IAsyncDisposable
         var ruleset =
             $$"""
             table inet {{table.Name}} {
+              counter {{Counter}} { }
               chain input {
                 type filter hook input priority 0; policy accept;
-                tcp dport {{p}} numgen random mod 10 < {{t}} counter drop
-                tcp sport {{p}} numgen random mod 10 < {{t}} counter drop
+                tcp dport {{p}} numgen random mod 10 < {{t}} counter name "{{Counter}}" drop
+                tcp sport {{p}} numgen random mod 10 < {{t}} counter name "{{Counter}}" drop
               }
             }
 
@@ -41,49 +44,30 @@ internal sealed class NftDropTable : IAsyncDisposable
         return table;
     }
 
-    /// <summary>The sum of the packet counters of the table's rules.</summary>
-    public Task<long> ReadDroppedPacketsAsync() => ReadCounterPacketsAsync(_namespace, Name, rules: 2);
-
     /// <summary>
-    /// The packets of every counter in the inet table <paramref name="table"/> of <paramref name="ns"/>, which must
-    /// have <paramref name="rules"/> rules (a different number means the listing is not the table loaded).
+    /// Ends the dropping and returns how many packets the table dropped in all: the rules go first (one
+    /// transaction), then the counter, which no rule can change any more, is read, then the table goes. Reading
+    /// first and deleting after would miss the drops in between, which the kernel's tracepoints still see.
     /// </summary>
-    private static async Task<long> ReadCounterPacketsAsync(NetworkNamespace ns, string table, int rules)
+    public async Task<long> StopAsync()
     {
-        var json = await ns.ExecAsync("nft", ["-j", "list", "table", "inet", table]);
-        var (packets, listed) = CounterPackets(json);
-        if (listed != rules)
-        {
-            throw new InvalidOperationException($"expected {rules} rules in table {table}, nft listed:\n{json}");
-        }
-
-        return packets;
+        await _namespace.ExecAsync("nft", ["flush", "chain", "inet", Name, "input"]);
+        var json = await _namespace.ExecAsync("nft", ["-j", "list", "counter", "inet", Name, Counter]);
+        await DeleteAsync();
+        return CounterPackets(json);
     }
 
-    /// <summary>The packets of every counter in an <c>nft -j list table</c> listing, and how many rules it has.</summary>
-    private static (long Packets, int Rules) CounterPackets(string json)
+    /// <summary>The packets of the one counter in an <c>nft -j list counter</c> listing.</summary>
+    private static long CounterPackets(string json)
     {
         using var document = JsonDocument.Parse(json);
-        long packets = 0;
-        var rules = 0;
-        foreach (var item in document.RootElement.GetProperty("nftables").EnumerateArray())
-        {
-            if (!item.TryGetProperty("rule", out var rule))
-            {
-                continue;
-            }
-
-            rules++;
-            foreach (var expression in rule.GetProperty("expr").EnumerateArray())
-            {
-                if (expression.TryGetProperty("counter", out var counter))
-                {
-                    packets += counter.GetProperty("packets").GetInt64();
-                }
-            }
-        }
-
-        return (packets, rules);
+        var counters = document.RootElement.GetProperty("nftables").EnumerateArray()
+            .Where(item => item.TryGetProperty("counter", out _))
+            .Select(item => item.GetProperty("counter").GetProperty("packets").GetInt64())
+            .ToList();
+        return counters.Count == 1
+            ? counters[0]
+            : throw new InvalidOperationException($"expected one counter in the listing, nft printed:\n{json}");
     }
 
     public async Task DeleteAsync()

@@ -49,8 +49,7 @@ public sealed class GroundTruthTests
         var send = Workload.SendAsync(ns, null, port, 2_000_000, TimeSpan.FromMinutes(3));
         var connects = Workload.ConnectAsync(ns, Encoding.ASCII.GetBytes("tkcheck"), port, 3, TimeSpan.FromMinutes(3));
         await Task.WhenAny(Task.WhenAll(send, connects), Task.Delay(TimeSpan.FromSeconds(10)));
-        var dropped = await table.ReadDroppedPacketsAsync();
-        await table.DeleteAsync();
+        var dropped = await table.StopAsync();
         await Task.WhenAll(send, connects).WaitAsync(TimeSpan.FromMinutes(2));
         var quiet = await Poll.UntilAsync(
             async () => (await ns.ListTcpSocketsAsync()).All(s => s.StartsWith("LISTEN", StringComparison.Ordinal) || s.StartsWith("TIME-WAIT", StringComparison.Ordinal)),

@@ -60,8 +60,7 @@ public sealed class RetransmitsAndDropsTests(Xunit.Abstractions.ITestOutputHelpe
             // Lost SYNs and SYN-ACKs: retransmitted by the client's and the listener's timers.
             connects = Workload.ConnectAsync(ns, UniqueName.Comm("tkl"), port, 5, TimeSpan.FromMinutes(3));
             await Task.WhenAny(Task.WhenAll(send, connects), Task.Delay(LossyPhase));
-            nftDropped = await table.ReadDroppedPacketsAsync();
-            await table.DeleteAsync();
+            nftDropped = await table.StopAsync();
             stormLookups = syscalls?.Lookups ?? 0;
         }
 
