@@ -156,7 +156,7 @@ public sealed class RetransmitsAndDropsTests(Xunit.Abstractions.ITestOutputHelpe
     /// drop is one packet; a missed retransmit is one event of 1 to <see cref="SegmentsPerEvent"/> segments (TSO).
     /// With no miss, the counts must be equal.
     /// </summary>
-    internal static bool Accounted(double retransmits, double kernelRetransmits, double drops, double nftDropped, double missedRetransmits, double missedDrops) =>
+    private static bool Accounted(double retransmits, double kernelRetransmits, double drops, double nftDropped, double missedRetransmits, double missedDrops) =>
         retransmits <= kernelRetransmits && drops <= nftDropped
         && nftDropped - drops <= missedDrops
         && kernelRetransmits - retransmits <= SegmentsPerEvent * missedRetransmits;
